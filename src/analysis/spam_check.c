@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Checking one mail against a compiled rule set. The mail is turned into
+ * the texts SpamAssassin's rule kinds read:
+ *   header   each header's value (all occurrences, one a line), decoded,
+ *            or raw, or its first address or display name;
+ *   body     the Subject, then the text of the text parts, HTML rendered
+ *            to text, one paragraph a line;
+ *   rawbody  the decoded text parts, HTML left as it is;
+ *   full     the whole raw mail;
+ *   uri      the links found in the text parts, one a line.
+ * Each body-like text is scanned once by the kind's Vectorscan prefilter;
+ * PCRE2 then confirms only the candidate rules and gives the matched
+ * text. Meta rules are evaluated last, repeatedly until no value changes,
+ * since a meta may read metas defined after it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/spam_internal.h"
+#include "mime/address.h"
+#include "util/ascii.h"
+#include "util/buf.h"
+#include "util/vec.h"
+
+/* Longest matched text kept in a hit. */
+#define MAX_MATCH_TEXT 120
+/* Passes over the metas before giving up on a cycle. */
+#define MAX_META_PASSES 16
+/* Links kept for uri rules. */
+#define MAX_URIS 2000
+
+struct ms_spam_scratch {
+    hs_scratch_t *hs;
+    pcre2_match_data *md;
+    unsigned char *candidate; /* per rule: the prefilter fired */
+    double *value;            /* per rule: hit count */
+    const char **match;       /* per rule: matched text */
+    size_t *match_len;
+    size_t n_rules;
+};
+
+/* Creates the per-thread scratch space for checking with rules. */
+ms_status ms_spam_scratch_new(const ms_spam_rules *rules, ms_spam_scratch **out)
+{
+    ms_spam_scratch *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return MS_ENOMEM;
+    s->n_rules = rules->n_rules;
+    s->candidate = calloc(rules->n_rules + 1, 1);
+    s->value = calloc(rules->n_rules + 1, sizeof(double));
+    s->match = calloc(rules->n_rules + 1, sizeof(char *));
+    s->match_len = calloc(rules->n_rules + 1, sizeof(size_t));
+    s->md = pcre2_match_data_create(8, NULL);
+    ms_status rc =
+        (s->candidate && s->value && s->match && s->match_len && s->md)
+            ? MS_OK
+            : MS_ENOMEM;
+    for (int k = 0; k < N_KINDS && rc == MS_OK; k++) {
+        if (rules->db[k] &&
+            hs_alloc_scratch(rules->db[k], &s->hs) != HS_SUCCESS)
+            rc = MS_ENOMEM;
+    }
+    if (rc != MS_OK) {
+        ms_spam_scratch_free(s);
+        return rc;
+    }
+    *out = s;
+    return MS_OK;
+}
+
+/* Frees a scratch space. */
+void ms_spam_scratch_free(ms_spam_scratch *s)
+{
+    if (s == NULL)
+        return;
+    if (s->hs)
+        hs_free_scratch(s->hs);
+    if (s->md)
+        pcre2_match_data_free(s->md);
+    free(s->candidate);
+    free(s->value);
+    free(s->match);
+    free(s->match_len);
+    free(s);
+}
+
+/* Runs the regex of rule i on subject; on a match records the hit and
+ * the matched text (copied to the arena). Returns true on a match. */
+static bool run_regex(const ms_spam_rules *rules, ms_spam_scratch *s,
+                      ms_arena *a, size_t i, const char *subject, size_t n)
+{
+    const spam_rule *r = &rules->rules[i];
+    int rc = pcre2_match(r->re, (PCRE2_SPTR)subject, n, 0, 0, s->md, NULL);
+    if (rc < 0)
+        return false;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+    size_t start = ov[0], end = ov[1];
+    if (end < start || end > n)
+        end = start;
+    size_t len = end - start;
+    if (len > MAX_MATCH_TEXT)
+        len = MAX_MATCH_TEXT;
+    s->match[i] = ms_arena_strndup(a, subject + start, len);
+    s->match_len[i] = s->match[i] ? len : 0;
+    return true;
+}
+
+/* Vectorscan callback: marks the rule of a pattern as a candidate. */
+static int on_prefilter_match(unsigned int id, unsigned long long from,
+                              unsigned long long to, unsigned int flags,
+                              void *ctx)
+{
+    (void)from;
+    (void)to;
+    (void)flags;
+    const unsigned *map = ((const unsigned **)ctx)[0];
+    unsigned char *candidate = ((unsigned char **)ctx)[1];
+    candidate[map[id]] = 1;
+    return 0;
+}
+
+/* Checks every regex rule of one body-like kind against its text. */
+static void check_kind(const ms_spam_rules *rules, ms_spam_scratch *s,
+                       ms_arena *a, int kind, const char *t, size_t n)
+{
+    if (rules->db[kind]) {
+        const void *ctx[2] = {rules->db_rule[kind], s->candidate};
+        hs_scan(rules->db[kind], t ? t : "", (unsigned)n, 0, s->hs,
+                on_prefilter_match, (void *)ctx);
+    }
+    for (size_t i = 0; i < rules->n_rules; i++) {
+        const spam_rule *r = &rules->rules[i];
+        if (r->kind != kind || r->re == NULL || !r->prefiltered ||
+            !s->candidate[i])
+            continue;
+        if (run_regex(rules, s, a, i, t ? t : "", n))
+            s->value[i] = 1;
+    }
+    for (size_t k = 0; k < rules->n_always[kind]; k++) {
+        size_t i = rules->always[kind][k];
+        if (run_regex(rules, s, a, i, t ? t : "", n))
+            s->value[i] = 1;
+    }
+}
+
+/* Appends a header's value in the rule's mode, one occurrence a line. */
+static void header_text(ms_arena *a, const ms_message *m, const char *name,
+                        int mode, ms_buf *out, bool *found)
+{
+    ms_slice want = ms_slice_from_cstr(name);
+    for (size_t i = 0; m->root && i < m->root->n_headers; i++) {
+        const ms_header *h = &m->root->headers[i];
+        if (!ms_slice_eq_ci(h->name, want))
+            continue;
+        *found = true;
+        if (out->n > 0)
+            ms_buf_append_char(out, '\n');
+        if (mode == HMODE_RAW) {
+            ms_buf_append(out, h->raw.p, h->raw.n);
+            continue;
+        }
+        if (mode == HMODE_DECODED) {
+            ms_buf_append(out, h->value, h->value_len);
+            continue;
+        }
+        ms_address *list = NULL;
+        size_t n = 0;
+        if (ms_address_list_parse(a, NULL, "0", h->value, h->value_len, 1,
+                                  &list, &n) == MS_OK &&
+            n > 0)
+            ms_buf_append_str(out, mode == HMODE_ADDR ? list[0].address
+                                                      : list[0].name);
+    }
+}
+
+/* Builds a header text: special names ALL, ToCc and MESSAGEID, or the
+ * named header, in the given mode. *found says whether it exists. */
+static void header_target_text(ms_arena *a, const ms_message *m,
+                               const header_target *t, ms_buf *out, bool *found)
+{
+    *found = false;
+    ms_buf_clear(out);
+    if (strcmp(t->header, "ALL") == 0) {
+        for (size_t i = 0; m->root && i < m->root->n_headers; i++) {
+            const ms_header *h = &m->root->headers[i];
+            ms_buf_append(out, h->name.p, h->name.n);
+            ms_buf_append(out, ": ", 2);
+            ms_buf_append(out, h->value, h->value_len);
+            ms_buf_append_char(out, '\n');
+        }
+        *found = m->root && m->root->n_headers > 0;
+        return;
+    }
+    if (strcmp(t->header, "ToCc") == 0) {
+        header_text(a, m, "To", t->mode, out, found);
+        header_text(a, m, "Cc", t->mode, out, found);
+        return;
+    }
+    if (strcmp(t->header, "MESSAGEID") == 0) {
+        header_text(a, m, "Message-Id", t->mode, out, found);
+        header_text(a, m, "Resent-Message-Id", t->mode, out, found);
+        header_text(a, m, "X-Message-Id", t->mode, out, found);
+        return;
+    }
+    if (strcmp(t->header, "EnvelopeFrom") == 0) {
+        header_text(a, m, "Return-Path", HMODE_ADDR, out, found);
+        return;
+    }
+    header_text(a, m, t->header, t->mode, out, found);
+}
+
+/* Checks the header rules. Each distinct header text is built once per
+ * mail and shared by all the rules that read it (SpamAssassin's set has
+ * hundreds of rules on a few dozen headers). */
+static void check_headers(const ms_spam_rules *rules, ms_spam_scratch *s,
+                          ms_arena *a, const ms_message *m, ms_buf *tmp)
+{
+    const char **texts =
+        ms_arena_calloc(a, rules->n_targets + 1, sizeof(char *));
+    size_t *lens = ms_arena_calloc(a, rules->n_targets + 1, sizeof(size_t));
+    signed char *state = ms_arena_calloc(a, rules->n_targets + 1, 1);
+    if (texts == NULL || lens == NULL || state == NULL)
+        return;
+    for (size_t i = 0; i < rules->n_rules; i++) {
+        const spam_rule *r = &rules->rules[i];
+        if (r->kind != KIND_HEADER || r->is_eval || r->invalid)
+            continue;
+        int t = r->target;
+        if (state[t] == 0) {
+            bool found;
+            header_target_text(a, m, &rules->targets[t], tmp, &found);
+            texts[t] = ms_arena_strndup(a, tmp->p ? tmp->p : "", tmp->n);
+            lens[t] = tmp->n;
+            state[t] = found ? 1 : -1;
+        }
+        bool found = state[t] > 0;
+        if (r->exists_test) {
+            s->value[i] = found;
+            continue;
+        }
+        const char *text = texts[t] ? texts[t] : "";
+        size_t n = lens[t];
+        if (!found && r->if_unset) {
+            text = r->if_unset;
+            n = strlen(text);
+        }
+        bool hit = run_regex(rules, s, a, i, text, n);
+        if (r->negate) {
+            hit = !hit;
+            s->match[i] = NULL;
+        }
+        s->value[i] = hit;
+    }
+}
+
+/*
+ * Renders HTML to text for body rules: tags dropped, script and style
+ * contents dropped, the common entities decoded, block tags made into
+ * line breaks. A stand-in kept small on purpose: the HTML module's
+ * renderer replaces it once it exists.
+ */
+static void render_html(const char *p, size_t n, ms_buf *out)
+{
+    size_t i = 0;
+    while (i < n) {
+        char c = p[i];
+        if (c == '<') {
+            size_t end = i + 1;
+            while (end < n && p[end] != '>')
+                end++;
+            ms_slice tag = {p + i + 1, end - i - 1};
+            bool skip_content = ms_slice_starts_with_ci(tag, "script") ||
+                                ms_slice_starts_with_ci(tag, "style");
+            if (ms_slice_starts_with_ci(tag, "br") ||
+                ms_slice_starts_with_ci(tag, "p") ||
+                ms_slice_starts_with_ci(tag, "/p") ||
+                ms_slice_starts_with_ci(tag, "div") ||
+                ms_slice_starts_with_ci(tag, "/div") ||
+                ms_slice_starts_with_ci(tag, "tr") ||
+                ms_slice_starts_with_ci(tag, "li"))
+                ms_buf_append_char(out, '\n');
+            i = end < n ? end + 1 : n;
+            if (skip_content) {
+                const char *close = ms_slice_starts_with_ci(tag, "script")
+                                        ? "</script"
+                                        : "</style";
+                size_t at = ms_slice_find_ci((ms_slice){p + i, n - i},
+                                             ms_slice_from_cstr(close));
+                i = at == (size_t)-1 ? n : i + at;
+            }
+            continue;
+        }
+        if (c == '&') {
+            static const struct {
+                const char *name;
+                const char *text;
+            } ents[] = {{"&amp;", "&"},   {"&lt;", "<"},   {"&gt;", ">"},
+                        {"&quot;", "\""}, {"&nbsp;", " "}, {"&#39;", "'"}};
+            bool done = false;
+            for (size_t k = 0; k < sizeof(ents) / sizeof(ents[0]); k++) {
+                size_t len = strlen(ents[k].name);
+                if (i + len <= n &&
+                    ms_slice_eq_ci((ms_slice){p + i, len},
+                                   ms_slice_from_cstr(ents[k].name))) {
+                    ms_buf_append_str(out, ents[k].text);
+                    i += len;
+                    done = true;
+                    break;
+                }
+            }
+            if (done)
+                continue;
+        }
+        ms_buf_append_char(out, c);
+        i++;
+    }
+}
+
+/* Appends text as paragraphs: lines of one paragraph joined by a space,
+ * one paragraph a line, as SpamAssassin presents the body to its rules. */
+static void append_paragraphs(ms_buf *out, const char *p, size_t n)
+{
+    bool line_start = true, blank_run = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '\r')
+            continue;
+        if (c == '\n') {
+            if (line_start) {
+                if (!blank_run && out->n > 0)
+                    ms_buf_append_char(out, '\n');
+                blank_run = true;
+            } else if (out->n > 0 && out->p[out->n - 1] != ' ') {
+                ms_buf_append_char(out, ' ');
+            }
+            line_start = true;
+            continue;
+        }
+        if (line_start && (c == ' ' || c == '\t'))
+            continue;
+        line_start = false;
+        blank_run = false;
+        ms_buf_append_char(out, c);
+    }
+    ms_buf_append_char(out, '\n');
+}
+
+/* Collects the links of a text, one a line: explicit schemes and www.
+ * forms. A stand-in until the URL analyzer hands over its list. */
+static void collect_uris(const char *p, size_t n, ms_buf *out, size_t *count)
+{
+    static const char *const starts[] = {"http://", "https://", "ftp://",
+                                         "www."};
+    for (size_t i = 0; i < n && *count < MAX_URIS; i++) {
+        char c = ms_ascii_lower(p[i]);
+        if (c != 'h' && c != 'f' && c != 'w')
+            continue;
+        for (size_t k = 0; k < sizeof(starts) / sizeof(starts[0]); k++) {
+            ms_slice rest = {p + i, n - i};
+            if (!ms_slice_starts_with_ci(rest, starts[k]))
+                continue;
+            if (k == 3 && i > 0 &&
+                (ms_ascii_is_alnum(p[i - 1]) || p[i - 1] == '/' ||
+                 p[i - 1] == '.'))
+                break;
+            size_t e = i;
+            while (e < n && (unsigned char)p[e] > ' ' && p[e] != '"' &&
+                   p[e] != '\'' && p[e] != '<' && p[e] != '>')
+                e++;
+            if (k == 3)
+                ms_buf_append_str(out, "http://");
+            ms_buf_append(out, p + i, e - i);
+            ms_buf_append_char(out, '\n');
+            (*count)++;
+            i = e;
+            break;
+        }
+    }
+}
+
+/* Builds the texts the rule kinds read; see spam_rules.h. */
+void ms_spam_texts(const ms_message *m, ms_buf *body, ms_buf *rawbody,
+                   ms_buf *uris)
+{
+    ms_buf tmp;
+    ms_buf_init(&tmp, 0);
+    /* body: the Subject first, then the text parts */
+    if (m->subject)
+        append_paragraphs(body, m->subject, strlen(m->subject));
+    size_t n_uris = 0;
+    for (size_t i = 0; i < m->n_parts; i++) {
+        const ms_part *p = m->parts[i];
+        if (!p->is_text || p->text == NULL)
+            continue;
+        if (rawbody) {
+            ms_buf_append(rawbody, p->text, p->text_len);
+            ms_buf_append_char(rawbody, '\n');
+        }
+        if (uris)
+            collect_uris(p->text, p->text_len, uris, &n_uris);
+        if (strcmp(p->content_type, "text/html") == 0) {
+            ms_buf_clear(&tmp);
+            render_html(p->text, p->text_len, &tmp);
+            append_paragraphs(body, tmp.p ? tmp.p : "", tmp.n);
+        } else {
+            append_paragraphs(body, p->text, p->text_len);
+        }
+    }
+    ms_buf_free(&tmp);
+}
+
+/* Orders hits by descending score, then name. */
+static int compare_hits(const void *a, const void *b)
+{
+    const ms_spam_hit *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+/* Orders names alphabetically (for the status line's tests list). */
+static int compare_hit_names(const void *a, const void *b)
+{
+    return strcmp((*(const ms_spam_hit *const *)a)->name,
+                  (*(const ms_spam_hit *const *)b)->name);
+}
+
+static ms_status finish_result(ms_spam_result *out, ms_arena *a);
+
+/* Builds the result from the rule values. */
+static ms_status make_result(const ms_spam_rules *rules, ms_spam_scratch *s,
+                             ms_arena *a, ms_spam_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->required = rules->required;
+    size_t cap = 0;
+    for (size_t i = 0; i < rules->n_rules; i++) {
+        const spam_rule *r = &rules->rules[i];
+        if (s->value[i] == 0 || r->kind < 0 || strncmp(r->name, "__", 2) == 0)
+            continue;
+        double score = r->score[0];
+        if (score == 0)
+            continue; /* a rule scored 0 is disabled */
+        ms_status rc = MS_VEC_GROW(a, out->hits, out->n_hits, cap, 0);
+        if (rc != MS_OK)
+            return rc;
+        ms_spam_hit *h = &out->hits[out->n_hits++];
+        h->name = r->name;
+        h->score = score;
+        h->description = r->describe ? r->describe : "";
+        h->match = s->match[i];
+        h->match_len = s->match_len[i];
+        out->score += score;
+    }
+    return finish_result(out, a);
+}
+
+/* Sorts the hits, sets the verdict and writes the status line. */
+static ms_status finish_result(ms_spam_result *out, ms_arena *a)
+{
+    if (out->n_hits > 1)
+        qsort(out->hits, out->n_hits, sizeof(*out->hits), compare_hits);
+    out->is_spam = out->score >= out->required;
+    ms_buf line;
+    ms_buf_init(&line, 0);
+    ms_buf_printf(&line, "%s, score=%.1f required=%.1f tests=",
+                  out->is_spam ? "Yes" : "No", out->score, out->required);
+    const ms_spam_hit **sorted =
+        ms_arena_calloc(a, out->n_hits + 1, sizeof(*sorted));
+    if (sorted == NULL) {
+        ms_buf_free(&line);
+        return MS_ENOMEM;
+    }
+    for (size_t i = 0; i < out->n_hits; i++)
+        sorted[i] = &out->hits[i];
+    qsort(sorted, out->n_hits, sizeof(*sorted), compare_hit_names);
+    for (size_t i = 0; i < out->n_hits; i++)
+        ms_buf_printf(&line, "%s%s", i ? "," : "", sorted[i]->name);
+    if (out->n_hits == 0)
+        ms_buf_append_str(&line, "none");
+    ms_buf_append_str(&line, " autolearn=no");
+    out->status = ms_arena_strndup(a, line.p ? line.p : "", line.n);
+    ms_buf_free(&line);
+    return out->status ? MS_OK : MS_ENOMEM;
+}
+
+/* Checks one parsed mail; see spam_rules.h. */
+ms_status ms_spam_check(const ms_spam_rules *rules, ms_spam_scratch *s,
+                        ms_arena *arena, const ms_message *m,
+                        ms_spam_result *out)
+{
+    memset(s->candidate, 0, rules->n_rules);
+    memset(s->value, 0, rules->n_rules * sizeof(double));
+    memset(s->match, 0, rules->n_rules * sizeof(char *));
+    ms_buf tmp, body, rawbody, uris;
+    ms_buf_init(&tmp, 0);
+    ms_buf_init(&body, 0);
+    ms_buf_init(&rawbody, 0);
+    ms_buf_init(&uris, 0);
+
+    check_headers(rules, s, arena, m, &tmp);
+
+    ms_spam_texts(m, &body, &rawbody, &uris);
+    check_kind(rules, s, arena, KIND_BODY, body.p, body.n);
+    check_kind(rules, s, arena, KIND_RAWBODY, rawbody.p, rawbody.n);
+    check_kind(rules, s, arena, KIND_FULL, m->raw, m->raw_len);
+    check_kind(rules, s, arena, KIND_URI, uris.p, uris.n);
+
+    for (int pass = 0; pass < MAX_META_PASSES; pass++) {
+        bool changed = false;
+        for (size_t k = 0; k < rules->n_metas; k++) {
+            size_t i = rules->metas[k];
+            double v = ms_spam_meta_eval(&rules->rules[i], s->value) != 0;
+            if (v != s->value[i]) {
+                s->value[i] = v;
+                changed = true;
+            }
+        }
+        if (!changed)
+            break;
+    }
+    ms_buf_free(&tmp);
+    ms_buf_free(&body);
+    ms_buf_free(&rawbody);
+    ms_buf_free(&uris);
+    return make_result(rules, s, arena, out);
+}
+
+/* Adds the Bayesian filter's rule to a result; see spam_rules.h. */
+ms_status ms_spam_add_bayes(ms_spam_result *r, ms_arena *a, const char *rule,
+                            double score, double probability)
+{
+    r->bayes_used = true;
+    r->bayes_probability = probability;
+    r->bayes_rule = rule;
+    ms_spam_hit *hits = ms_arena_calloc(a, r->n_hits + 1, sizeof(*hits));
+    if (hits == NULL)
+        return MS_ENOMEM;
+    if (r->n_hits)
+        memcpy(hits, r->hits, r->n_hits * sizeof(*hits));
+    ms_spam_hit *h = &hits[r->n_hits];
+    h->name = rule;
+    h->score = score;
+    h->description = "Bayesian spam probability";
+    r->hits = hits;
+    r->n_hits++;
+    r->score += score;
+    return finish_result(r, a);
+}
+
+/* Writes the result as the value of a `spam` key. */
+void ms_spam_write_json(ms_json *w, const ms_spam_result *r)
+{
+    ms_json_object_begin(w);
+    ms_json_kv_double(w, "score", r->score);
+    ms_json_kv_double(w, "required", r->required);
+    ms_json_kv_bool(w, "is_spam", r->is_spam);
+    ms_json_kv_cstr(w, "status", r->status);
+    ms_json_key(w, "rules");
+    ms_json_array_begin(w);
+    for (size_t i = 0; i < r->n_hits; i++) {
+        const ms_spam_hit *h = &r->hits[i];
+        ms_json_object_begin(w);
+        ms_json_kv_cstr(w, "name", h->name);
+        ms_json_kv_double(w, "score", h->score);
+        ms_json_kv_cstr(w, "description", h->description);
+        ms_json_key(w, "match");
+        if (h->match)
+            ms_json_string(w, h->match, h->match_len);
+        else
+            ms_json_null(w);
+        ms_json_object_end(w);
+    }
+    ms_json_array_end(w);
+    ms_json_key(w, "bayes");
+    if (r->bayes_used) {
+        ms_json_object_begin(w);
+        ms_json_kv_double(w, "probability", r->bayes_probability);
+        ms_json_kv_cstr(w, "rule", r->bayes_rule);
+        ms_json_object_end(w);
+    } else {
+        ms_json_null(w);
+    }
+    ms_json_object_end(w);
+}

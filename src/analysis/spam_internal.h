@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the files of the spam rule engine share: the compiled rule set,
+ * the rule record, and the meta-expression program.
+ */
+#ifndef MS_ANALYSIS_SPAM_INTERNAL_H
+#define MS_ANALYSIS_SPAM_INTERNAL_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <hs/hs.h>
+#include <pcre2.h>
+
+#include "analysis/spam_rules.h"
+
+/* Rule kinds, in the order the check runs them. */
+enum spam_kind {
+    KIND_HEADER,
+    KIND_BODY,
+    KIND_RAWBODY,
+    KIND_FULL,
+    KIND_URI,
+    KIND_META,
+    N_KINDS
+};
+
+/* How a header rule reads its header. */
+enum header_mode { HMODE_DECODED, HMODE_RAW, HMODE_ADDR, HMODE_NAME };
+
+/* One step of a compiled meta expression (postfix order). */
+typedef struct meta_op {
+    int op;       /* META_* below */
+    double value; /* META_NUM */
+    int rule;     /* META_RULE: index into rules */
+} meta_op;
+
+enum {
+    META_NUM,
+    META_RULE,
+    META_NOT,
+    META_NEG,
+    META_MUL,
+    META_DIV,
+    META_ADD,
+    META_SUB,
+    META_LT,
+    META_GT,
+    META_LE,
+    META_GE,
+    META_EQ,
+    META_NE,
+    META_AND,
+    META_OR
+};
+
+typedef struct spam_rule {
+    char *name;
+    int kind;         /* enum spam_kind, -1 until defined */
+    bool is_eval;     /* eval: test, not run */
+    bool invalid;     /* its regex did not compile */
+    char *header;     /* header rules: the header name */
+    int header_mode;  /* enum header_mode */
+    bool exists_test; /* header rules: exists:Name */
+    bool negate;      /* header rules: !~ */
+    char *if_unset;   /* header rules: value when the header is absent */
+    char *pattern;    /* the regex source */
+    uint32_t pcre_flags;
+    pcre2_code *re;
+    bool prefiltered;  /* covered by the kind's Vectorscan database */
+    char *meta_source; /* meta rules: the expression text */
+    meta_op *meta;     /* compiled postfix program */
+    size_t n_meta;
+    double score[4];
+    bool has_score;
+    char *describe;
+    int priority;
+    bool multiple; /* tflags multiple */
+    int target;    /* header rules: index of the header text read */
+} spam_rule;
+
+/* A header text some header rules read: the header (or ALL, ToCc,
+ * MESSAGEID) in one mode. Computed once per mail for all its rules. */
+typedef struct header_target {
+    char *header;
+    int mode;
+} header_target;
+
+struct ms_spam_rules {
+    spam_rule *rules;
+    size_t n_rules;
+    size_t cap_rules;
+    double required;
+    /* per kind: the Vectorscan prefilter and the rules it does not cover */
+    hs_database_t *db[N_KINDS];
+    unsigned *db_rule[N_KINDS]; /* pattern id -> rule index */
+    unsigned *always[N_KINDS];  /* regex rules run without prefilter */
+    size_t n_always[N_KINDS];
+    header_target *targets; /* distinct header texts read */
+    size_t n_targets;
+    unsigned *metas; /* meta rules in evaluation order */
+    size_t n_metas;
+    ms_spam_rules_stats stats;
+};
+
+/* Compiles the meta expression of rules->rules[index]. Returns false
+ * with a reason in err when the expression is malformed or names an
+ * unknown rule. */
+bool ms_spam_meta_compile(ms_spam_rules *rules, size_t index, char *err,
+                          size_t err_size);
+
+/* Evaluates a compiled meta program over the rule values. */
+double ms_spam_meta_eval(const spam_rule *rule, const double *values);
+
+/* Returns the index of the rule called name, or -1. */
+long ms_spam_rule_find(const ms_spam_rules *rules, const char *name);
+
+#endif

@@ -1,0 +1,822 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loading SpamAssassin rule files (.cf) and compiling them.
+ *
+ * The language, as far as this engine reads it:
+ *   header NAME Header =~ /re/flags [if-unset: TEXT]   (also !~)
+ *   header NAME Header:raw|:addr|:name =~ /re/         (ALL, ToCc, MESSAGEID)
+ *   header NAME exists:Header
+ *   body|rawbody|full|uri NAME /re/flags
+ *   meta NAME boolean-or-arithmetic expression over rule names
+ *   score NAME s [s s s]; describe NAME text; tflags NAME flags;
+ *   priority NAME n; required_score n; include FILE;
+ *   ifplugin NAME / if (expr) / else / endif
+ * Lines of other kinds (lang, report templates, plugin settings) are
+ * ignored; eval: tests are counted and skipped. Regexes are Perl's, run
+ * with PCRE2 (JIT); every regex of a body-like kind is also compiled into
+ * one Vectorscan database in prefilter mode, so a mail is scanned once per
+ * kind and PCRE2 runs only for the rules that may match.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/spam_internal.h"
+#include "util/ascii.h"
+#include "util/dir.h"
+
+/* Nesting of include files and if/ifplugin blocks. */
+#define MAX_INCLUDE_DEPTH 8
+#define MAX_IF_DEPTH      32
+/* Largest bounded repeat compiled into the prefilter. */
+#define MAX_PREFILTER_REPEAT 64
+/* Longest line of a .cf file read. */
+#define MAX_LINE 65536
+
+/* The loading state: the rule set being built and where we are. */
+typedef struct loader {
+    ms_spam_rules *rules;
+    char *err;
+    size_t err_size;
+    const char *file;
+    int line;
+    int include_depth;
+} loader;
+
+/* Records a one-line error naming the file and line. Returns MS_EINVAL. */
+static ms_status load_error(loader *ld, const char *fmt, const char *arg)
+{
+    char what[256];
+    snprintf(what, sizeof(what), fmt, arg);
+    snprintf(ld->err, ld->err_size, "%s:%d: %s", ld->file, ld->line, what);
+    return MS_EINVAL;
+}
+
+/* Returns the index of the rule called name, or -1. */
+long ms_spam_rule_find(const ms_spam_rules *rules, const char *name)
+{
+    for (size_t i = rules->n_rules; i > 0; i--) {
+        if (strcmp(rules->rules[i - 1].name, name) == 0)
+            return (long)(i - 1);
+    }
+    return -1;
+}
+
+/* Returns the rule called name, creating an undefined one when absent
+ * (score and describe lines may come before the rule). NULL on ENOMEM. */
+static spam_rule *rule_get(ms_spam_rules *rules, const char *name)
+{
+    long i = ms_spam_rule_find(rules, name);
+    if (i >= 0)
+        return &rules->rules[i];
+    if (rules->n_rules == rules->cap_rules) {
+        size_t cap = rules->cap_rules ? rules->cap_rules * 2 : 256;
+        spam_rule *p = realloc(rules->rules, cap * sizeof(*p));
+        if (p == NULL)
+            return NULL;
+        rules->rules = p;
+        rules->cap_rules = cap;
+    }
+    spam_rule *r = &rules->rules[rules->n_rules];
+    memset(r, 0, sizeof(*r));
+    r->name = strdup(name);
+    if (r->name == NULL)
+        return NULL;
+    r->kind = -1;
+    rules->n_rules++;
+    return r;
+}
+
+/* Splits the next white-space separated word off *s; returns it (NUL-
+ * terminated in place) or NULL at the end. */
+static char *next_word(char **s)
+{
+    char *p = *s;
+    while (*p && ms_ascii_is_space(*p))
+        p++;
+    if (*p == '\0')
+        return NULL;
+    char *w = p;
+    while (*p && !ms_ascii_is_space(*p))
+        p++;
+    if (*p)
+        *p++ = '\0';
+    *s = p;
+    return w;
+}
+
+/* Returns s without leading and trailing white space (in place). */
+static char *trim(char *s)
+{
+    while (*s && ms_ascii_is_space(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && ms_ascii_is_space(s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+/*
+ * Reads a Perl regex literal at s: /re/flags, m/re/flags or m{re}flags
+ * (any delimiter after m). Sets the pattern (malloc'd), the PCRE2 flags
+ * and *rest to what follows. Returns false when s is not a regex.
+ */
+static bool read_regex(const char *s, char **pattern, uint32_t *flags,
+                       const char **rest)
+{
+    while (*s && ms_ascii_is_space(*s))
+        s++;
+    char open = *s, close;
+    if (open == 'm' && s[1] && !ms_ascii_is_alnum(s[1]) &&
+        !ms_ascii_is_space(s[1])) {
+        s++;
+        open = *s;
+    } else if (open != '/') {
+        return false;
+    }
+    switch (open) {
+    case '{':
+        close = '}';
+        break;
+    case '(':
+        close = ')';
+        break;
+    case '[':
+        close = ']';
+        break;
+    case '<':
+        close = '>';
+        break;
+    default:
+        close = open;
+    }
+    const char *start = s + 1;
+    /* the closing delimiter is the last one before the flags: Perl allows
+     * an unescaped delimiter only escaped, so scan for the first unescaped
+     * one (bracket pairs nest) */
+    const char *p = start;
+    int depth = 0;
+    while (*p) {
+        if (*p == '\\' && p[1]) {
+            p += 2;
+            continue;
+        }
+        if (close != open && *p == open)
+            depth++;
+        else if (*p == close) {
+            if (depth == 0)
+                break;
+            depth--;
+        }
+        p++;
+    }
+    if (*p != close)
+        return false;
+    *pattern = strndup(start, (size_t)(p - start));
+    if (*pattern == NULL)
+        return false;
+    uint32_t f = 0;
+    p++;
+    while (*p && ms_ascii_is_alpha(*p)) {
+        switch (*p) {
+        case 'i':
+            f |= PCRE2_CASELESS;
+            break;
+        case 's':
+            f |= PCRE2_DOTALL;
+            break;
+        case 'm':
+            f |= PCRE2_MULTILINE;
+            break;
+        case 'x':
+            f |= PCRE2_EXTENDED;
+            break;
+        default: /* g, o and the like change nothing here */
+            break;
+        }
+        p++;
+    }
+    *flags = f;
+    *rest = p;
+    return true;
+}
+
+/* Compiles a rule's regex with PCRE2 (JIT when available). A regex PCRE2
+ * rejects makes the rule invalid, counted and skipped, as SpamAssassin
+ * skips rules that do not compile. */
+static void compile_rule_regex(spam_rule *r)
+{
+    int errcode;
+    PCRE2_SIZE erroffset;
+    uint32_t flags = r->pcre_flags | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+    r->re = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED, flags,
+                          &errcode, &erroffset, NULL);
+    if (r->re == NULL) {
+        /* some rules match raw bytes that are not UTF-8 */
+        r->re = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED,
+                              r->pcre_flags, &errcode, &erroffset, NULL);
+    }
+    if (r->re == NULL) {
+        r->invalid = true;
+        return;
+    }
+    pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+}
+
+/* Parses the definition of a header rule: "Header =~ /re/" and variants. */
+static ms_status define_header(loader *ld, spam_rule *r, char *rest)
+{
+    rest = trim(rest);
+    r->kind = KIND_HEADER;
+    if (strncmp(rest, "eval:", 5) == 0) {
+        r->is_eval = true;
+        return MS_OK;
+    }
+    if (strncmp(rest, "exists:", 7) == 0) {
+        r->exists_test = true;
+        r->header = strdup(trim(rest + 7));
+        return r->header ? MS_OK : MS_ENOMEM;
+    }
+    char *op = strstr(rest, "=~");
+    char *neg = strstr(rest, "!~");
+    if (neg && (op == NULL || neg < op)) {
+        op = neg;
+        r->negate = true;
+    }
+    if (op == NULL)
+        return load_error(ld, "header rule %s: no =~ or !~", r->name);
+    *op = '\0';
+    char *name = trim(rest);
+    char *colon = strchr(name, ':');
+    if (colon) {
+        *colon = '\0';
+        const char *mod = colon + 1;
+        if (strcmp(mod, "raw") == 0)
+            r->header_mode = HMODE_RAW;
+        else if (strcmp(mod, "addr") == 0)
+            r->header_mode = HMODE_ADDR;
+        else if (strcmp(mod, "name") == 0)
+            r->header_mode = HMODE_NAME;
+    }
+    r->header = strdup(name);
+    const char *after;
+    if (r->header == NULL)
+        return MS_ENOMEM;
+    if (!read_regex(op + 2, &r->pattern, &r->pcre_flags, &after))
+        return load_error(ld, "header rule %s: bad regex", r->name);
+    const char *unset = strstr(after, "[if-unset:");
+    if (unset) {
+        const char *v = unset + 10;
+        const char *end = strchr(v, ']');
+        size_t n = end ? (size_t)(end - v) : strlen(v);
+        char *copy = strndup(v, n);
+        if (copy == NULL)
+            return MS_ENOMEM;
+        r->if_unset = strdup(trim(copy));
+        free(copy);
+    }
+    compile_rule_regex(r);
+    return MS_OK;
+}
+
+/* Parses the definition of a body-like rule: "/re/flags" or eval:. */
+static ms_status define_regex_rule(loader *ld, spam_rule *r, int kind,
+                                   char *rest)
+{
+    rest = trim(rest);
+    r->kind = kind;
+    if (strncmp(rest, "eval:", 5) == 0) {
+        r->is_eval = true;
+        return MS_OK;
+    }
+    const char *after;
+    if (!read_regex(rest, &r->pattern, &r->pcre_flags, &after))
+        return load_error(ld, "rule %s: bad regex", r->name);
+    /* SpamAssassin matches body rules paragraph by paragraph; the body
+     * text here holds one paragraph a line, so ^ and $ are line anchors */
+    if (kind == KIND_BODY || kind == KIND_RAWBODY)
+        r->pcre_flags |= PCRE2_MULTILINE;
+    compile_rule_regex(r);
+    return MS_OK;
+}
+
+/* Evaluates the condition of an "if" line. Version tests and can()
+ * checks are taken as true (we implement the current language), plugin
+ * tests as false unless they name a plugin we emulate. */
+static bool if_condition(const char *expr)
+{
+    if (strstr(expr, "plugin(") != NULL)
+        return false;
+    return true;
+}
+
+/* True for an ifplugin name this engine stands in for (none of the
+ * network or external plugins; the built-in checks are always on). */
+static bool plugin_available(const char *name)
+{
+    static const char *const known[] = {
+        "Mail::SpamAssassin::Plugin::Check",
+        "Mail::SpamAssassin::Plugin::HeaderEval",
+        "Mail::SpamAssassin::Plugin::BodyEval",
+        "Mail::SpamAssassin::Plugin::MIMEEval",
+        "Mail::SpamAssassin::Plugin::HTMLEval",
+        "Mail::SpamAssassin::Plugin::FreeMail",
+    };
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (strcmp(name, known[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static ms_status load_path(loader *ld, const char *path);
+
+/* Handles one line of a .cf file (comments already removed). */
+static ms_status load_line(loader *ld, char *line, const char *dir)
+{
+    char *rest = line;
+    char *key = next_word(&rest);
+    if (key == NULL)
+        return MS_OK;
+    ms_spam_rules *rules = ld->rules;
+    if (strcmp(key, "required_score") == 0 ||
+        strcmp(key, "required_hits") == 0) {
+        rules->required = strtod(rest, NULL);
+        return MS_OK;
+    }
+    if (strcmp(key, "include") == 0) {
+        char *file = trim(rest);
+        char full[4096];
+        if (file[0] == '/')
+            snprintf(full, sizeof(full), "%s", file);
+        else
+            snprintf(full, sizeof(full), "%s/%s", dir, file);
+        if (ld->include_depth >= MAX_INCLUDE_DEPTH)
+            return load_error(ld, "includes nested too deep at %s", file);
+        loader inner = *ld;
+        inner.include_depth++;
+        return load_path(&inner, full);
+    }
+    static const struct {
+        const char *key;
+        int kind;
+    } kinds[] = {{"header", KIND_HEADER},   {"body", KIND_BODY},
+                 {"rawbody", KIND_RAWBODY}, {"full", KIND_FULL},
+                 {"uri", KIND_URI},         {"meta", KIND_META}};
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        if (strcmp(key, kinds[k].key) != 0)
+            continue;
+        char *name = next_word(&rest);
+        if (name == NULL)
+            return load_error(ld, "%s without a rule name", key);
+        spam_rule *r = rule_get(rules, name);
+        if (r == NULL)
+            return MS_ENOMEM;
+        if (r->kind >= 0) {
+            /* a later definition replaces an earlier one, as in
+             * SpamAssassin where local rules override the stock set */
+            free(r->header);
+            free(r->pattern);
+            free(r->if_unset);
+            free(r->meta_source);
+            if (r->re)
+                pcre2_code_free(r->re);
+            r->header = r->pattern = r->if_unset = r->meta_source = NULL;
+            r->re = NULL;
+            r->is_eval = r->invalid = r->exists_test = r->negate = false;
+            r->header_mode = HMODE_DECODED;
+        }
+        if (kinds[k].kind == KIND_HEADER)
+            return define_header(ld, r, rest);
+        if (kinds[k].kind == KIND_META) {
+            r->kind = KIND_META;
+            r->meta_source = strdup(trim(rest));
+            return r->meta_source ? MS_OK : MS_ENOMEM;
+        }
+        return define_regex_rule(ld, r, kinds[k].kind, rest);
+    }
+    if (strcmp(key, "score") == 0 || strcmp(key, "describe") == 0 ||
+        strcmp(key, "tflags") == 0 || strcmp(key, "priority") == 0) {
+        char *name = next_word(&rest);
+        if (name == NULL)
+            return load_error(ld, "%s without a rule name", key);
+        spam_rule *r = rule_get(rules, name);
+        if (r == NULL)
+            return MS_ENOMEM;
+        if (key[0] == 's') {
+            double v[4];
+            int n = 0;
+            char *w;
+            while (n < 4 && (w = next_word(&rest)) != NULL) {
+                char *end;
+                v[n] = strtod(w, &end);
+                if (end == w)
+                    return load_error(ld, "score of %s is not a number", name);
+                n++;
+            }
+            if (n == 0)
+                return load_error(ld, "score of %s is missing", name);
+            for (int i = 0; i < 4; i++)
+                r->score[i] = n == 4 ? v[i] : v[0];
+            r->has_score = true;
+        } else if (key[0] == 'd') {
+            free(r->describe);
+            r->describe = strdup(trim(rest));
+            if (r->describe == NULL)
+                return MS_ENOMEM;
+        } else if (key[0] == 't') {
+            r->multiple = strstr(rest, "multiple") != NULL;
+        } else {
+            r->priority = atoi(rest);
+        }
+        return MS_OK;
+    }
+    /* settings of plugins, report templates, languages: not rules */
+    return MS_OK;
+}
+
+/* Loads one .cf file. */
+static ms_status load_file(loader *ld, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(ld->err, ld->err_size, "cannot read rule file %s: %s", path,
+                 strerror(errno));
+        return MS_EIO;
+    }
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof(dir), ".");
+    loader ctx = *ld;
+    ctx.file = path;
+    ctx.line = 0;
+    /* the if/ifplugin stack: whether each level is active */
+    bool active[MAX_IF_DEPTH];
+    int depth = 0;
+    char *line = malloc(MAX_LINE);
+    ms_status rc = line ? MS_OK : MS_ENOMEM;
+    while (rc == MS_OK && fgets(line, MAX_LINE, f)) {
+        ctx.line++;
+        /* comments: '#' not escaped */
+        for (char *p = line; *p; p++) {
+            if (*p == '\\' && p[1]) {
+                p++;
+                continue;
+            }
+            if (*p == '#') {
+                *p = '\0';
+                break;
+            }
+        }
+        char *t = trim(line);
+        if (*t == '\0')
+            continue;
+        bool enabled = depth == 0 || active[depth - 1];
+        if (strncmp(t, "ifplugin", 8) == 0 || strncmp(t, "if ", 3) == 0 ||
+            strncmp(t, "if(", 3) == 0) {
+            if (depth == MAX_IF_DEPTH) {
+                rc = load_error(&ctx, "if blocks nested too deep%s", "");
+                break;
+            }
+            bool cond = t[2] == 'p' ? plugin_available(trim(t + 8))
+                                    : if_condition(t + 2);
+            active[depth++] = enabled && cond;
+            continue;
+        }
+        if (strcmp(t, "else") == 0) {
+            if (depth == 0) {
+                rc = load_error(&ctx, "else without if%s", "");
+                break;
+            }
+            bool outer = depth == 1 || active[depth - 2];
+            active[depth - 1] = outer && !active[depth - 1];
+            continue;
+        }
+        if (strcmp(t, "endif") == 0) {
+            if (depth == 0) {
+                rc = load_error(&ctx, "endif without if%s", "");
+                break;
+            }
+            depth--;
+            continue;
+        }
+        if (!enabled)
+            continue;
+        rc = load_line(&ctx, t, dir);
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+/* Keeps the .cf files of a rule folder. */
+static bool is_rule_file(const char *name, void *ctx)
+{
+    (void)ctx;
+    size_t len = strlen(name);
+    return len >= 4 && strcmp(name + len - 3, ".cf") == 0;
+}
+
+/* Loads a .cf file, or every .cf file of a folder in name order (the
+ * order SpamAssassin reads its rule folders in). */
+static ms_status load_path(loader *ld, const char *path)
+{
+    DIR *d = opendir(path);
+    if (d == NULL) {
+        if (errno == ENOTDIR)
+            return load_file(ld, path);
+        snprintf(ld->err, ld->err_size, "cannot read rules at %s: %s", path,
+                 strerror(errno));
+        return MS_EIO;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    ms_status rc = ms_dir_sorted_names(d, is_rule_file, NULL, &names, &n);
+    for (size_t i = 0; i < n && rc == MS_OK; i++) {
+        char full[4096];
+        snprintf(full, sizeof(full), "%s/%s", path, names[i]);
+        rc = load_file(ld, full);
+    }
+    if (names)
+        ms_dir_names_free(names, n);
+    return rc;
+}
+
+/* True when a regex holds a bounded repeat with an upper bound above
+ * MAX_PREFILTER_REPEAT ("[^>]{0,2048}"): Vectorscan expands such repeats
+ * at compile time, and one SpamAssassin rule alone took 36 seconds. Such
+ * rules run on PCRE2 without the prefilter. */
+static bool costly_to_compile(const char *re)
+{
+    for (const char *p = re; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            continue;
+        }
+        if (*p != '{')
+            continue;
+        const char *q = p + 1;
+        long lo = strtol(q, (char **)&q, 10);
+        long hi = lo;
+        if (*q == ',') {
+            q++;
+            hi = ms_ascii_is_digit(*q) ? strtol(q, (char **)&q, 10) : 0;
+        }
+        if (*q == '}' && hi > MAX_PREFILTER_REPEAT)
+            return true;
+    }
+    return false;
+}
+
+/* Returns the Vectorscan flags of a rule's regex in prefilter mode. */
+static unsigned prefilter_flags(const spam_rule *r)
+{
+    unsigned f = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+    if (r->pcre_flags & PCRE2_CASELESS)
+        f |= HS_FLAG_CASELESS;
+    if (r->pcre_flags & PCRE2_DOTALL)
+        f |= HS_FLAG_DOTALL;
+    if (r->pcre_flags & PCRE2_MULTILINE)
+        f |= HS_FLAG_MULTILINE;
+    return f;
+}
+
+/*
+ * Builds the Vectorscan prefilter database of one kind from its valid
+ * regex rules. The whole set is compiled at once; when Vectorscan refuses
+ * a pattern (back-references, some look-arounds) the error names it, that
+ * rule is left to PCRE2 alone, and the rest is compiled again. Compiling
+ * pattern by pattern first would cost minutes on SpamAssassin's own set.
+ */
+static ms_status build_prefilter(ms_spam_rules *rules, int kind)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rules->n_rules; i++) {
+        const spam_rule *r = &rules->rules[i];
+        n += r->kind == kind && r->re != NULL;
+    }
+    const char **exprs = calloc(n + 1, sizeof(*exprs));
+    unsigned *flags = calloc(n + 1, sizeof(*flags));
+    unsigned *ids = calloc(n + 1, sizeof(*ids));
+    rules->db_rule[kind] = calloc(n + 1, sizeof(unsigned));
+    rules->always[kind] = calloc(n + 1, sizeof(unsigned));
+    if (!exprs || !flags || !ids || !rules->db_rule[kind] ||
+        !rules->always[kind]) {
+        free(exprs);
+        free(flags);
+        free(ids);
+        return MS_ENOMEM;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < rules->n_rules; i++) {
+        spam_rule *r = &rules->rules[i];
+        if (r->kind != kind || r->re == NULL)
+            continue;
+        /* extended-syntax regexes read differently in Vectorscan, and
+         * long bounded repeats make its compiler take minutes */
+        if ((r->pcre_flags & PCRE2_EXTENDED) || costly_to_compile(r->pattern)) {
+            rules->always[kind][rules->n_always[kind]++] = (unsigned)i;
+            continue;
+        }
+        exprs[m] = r->pattern;
+        flags[m] = prefilter_flags(r);
+        rules->db_rule[kind][m] = (unsigned)i;
+        m++;
+    }
+    while (m > 0) {
+        for (size_t k = 0; k < m; k++)
+            ids[k] = (unsigned)k;
+        hs_compile_error_t *cerr = NULL;
+        if (hs_compile_multi(exprs, flags, ids, (unsigned)m, HS_MODE_BLOCK,
+                             NULL, &rules->db[kind], &cerr) == HS_SUCCESS)
+            break;
+        int bad = cerr ? cerr->expression : -1;
+        if (cerr)
+            hs_free_compile_error(cerr);
+        if (bad < 0 || (size_t)bad >= m) {
+            /* an error not tied to one pattern: no prefilter at all */
+            for (size_t k = 0; k < m; k++)
+                rules->always[kind][rules->n_always[kind]++] =
+                    rules->db_rule[kind][k];
+            m = 0;
+            break;
+        }
+        rules->always[kind][rules->n_always[kind]++] =
+            rules->db_rule[kind][bad];
+        memmove(exprs + bad, exprs + bad + 1,
+                (m - (size_t)bad - 1) * sizeof(*exprs));
+        memmove(flags + bad, flags + bad + 1,
+                (m - (size_t)bad - 1) * sizeof(*flags));
+        memmove(rules->db_rule[kind] + bad, rules->db_rule[kind] + bad + 1,
+                (m - (size_t)bad - 1) * sizeof(unsigned));
+        m--;
+    }
+    for (size_t k = 0; k < m; k++)
+        rules->rules[rules->db_rule[kind][k]].prefiltered = true;
+    rules->stats.n_prefilter += m;
+    free(exprs);
+    free(flags);
+    free(ids);
+    return MS_OK;
+}
+
+/* Finishes a loaded set: default scores, meta programs, prefilters,
+ * statistics. */
+static ms_status finish_rules(ms_spam_rules *rules)
+{
+    ms_spam_rules_stats *st = &rules->stats;
+    for (size_t i = 0; i < rules->n_rules; i++) {
+        spam_rule *r = &rules->rules[i];
+        if (r->kind < 0)
+            continue;
+        st->n_rules++;
+        if (!r->has_score) {
+            /* SpamAssassin's defaults: 1 for a rule without a score,
+             * 0 for "__" sub-rules that only feed metas */
+            double v = strncmp(r->name, "__", 2) == 0 ? 0.0 : 1.0;
+            for (int k = 0; k < 4; k++)
+                r->score[k] = v;
+        }
+        if (r->is_eval) {
+            st->n_eval++;
+            continue;
+        }
+        if (r->invalid) {
+            st->n_invalid++;
+            continue;
+        }
+        if (r->kind == KIND_HEADER)
+            st->n_header++;
+        else if (r->kind == KIND_META)
+            st->n_meta++;
+        else
+            st->n_body++;
+    }
+    /* the distinct header texts, so a mail computes each once; names
+     * compare case-sensitively because the special names (MESSAGEID,
+     * ALL) must not swallow headers spelled alike ("MessageID") */
+    rules->targets = calloc(rules->n_rules + 1, sizeof(header_target));
+    if (rules->targets == NULL)
+        return MS_ENOMEM;
+    for (size_t i = 0; i < rules->n_rules; i++) {
+        spam_rule *r = &rules->rules[i];
+        if (r->kind != KIND_HEADER || r->is_eval || r->invalid)
+            continue;
+        size_t t = 0;
+        while (t < rules->n_targets &&
+               !(rules->targets[t].mode == r->header_mode &&
+                 strcmp(rules->targets[t].header, r->header) == 0))
+            t++;
+        if (t == rules->n_targets) {
+            rules->targets[t].header = r->header;
+            rules->targets[t].mode = r->header_mode;
+            rules->n_targets++;
+        }
+        r->target = (int)t;
+    }
+    rules->metas = calloc(rules->n_rules + 1, sizeof(unsigned));
+    if (rules->metas == NULL)
+        return MS_ENOMEM;
+    for (size_t i = 0; i < rules->n_rules; i++) {
+        spam_rule *r = &rules->rules[i];
+        if (r->kind != KIND_META)
+            continue;
+        char why[256];
+        if (!ms_spam_meta_compile(rules, i, why, sizeof(why))) {
+            /* a malformed meta is skipped with the count of invalid
+             * rules, as SpamAssassin skips it with a warning */
+            r->invalid = true;
+            st->n_invalid++;
+            st->n_meta--;
+            continue;
+        }
+        rules->metas[rules->n_metas++] = (unsigned)i;
+    }
+    for (int kind = KIND_BODY; kind <= KIND_URI; kind++) {
+        ms_status rc = build_prefilter(rules, kind);
+        if (rc != MS_OK)
+            return rc;
+    }
+    st->required = rules->required;
+    return MS_OK;
+}
+
+/* Loads and compiles the rule files; see spam_rules.h. */
+ms_status ms_spam_rules_load(const char *const *paths, size_t n_paths,
+                             ms_spam_rules **out, char *err, size_t err_size)
+{
+    *out = NULL;
+    err[0] = '\0';
+    ms_spam_rules *rules = calloc(1, sizeof(*rules));
+    if (rules == NULL)
+        return MS_ENOMEM;
+    rules->required = 5.0;
+    loader ld = {rules, err, err_size, "", 0, 0};
+    ms_status rc = MS_OK;
+    for (size_t i = 0; i < n_paths && rc == MS_OK; i++)
+        rc = load_path(&ld, paths[i]);
+    if (rc == MS_OK)
+        rc = finish_rules(rules);
+    if (rc != MS_OK) {
+        if (rc == MS_ENOMEM && err[0] == '\0')
+            snprintf(err, err_size, "out of memory loading rules");
+        ms_spam_rules_free(rules);
+        return rc;
+    }
+    *out = rules;
+    return MS_OK;
+}
+
+/* Frees a rule set. */
+void ms_spam_rules_free(ms_spam_rules *rules)
+{
+    if (rules == NULL)
+        return;
+    for (size_t i = 0; i < rules->n_rules; i++) {
+        spam_rule *r = &rules->rules[i];
+        free(r->name);
+        free(r->header);
+        free(r->if_unset);
+        free(r->pattern);
+        free(r->meta_source);
+        free(r->meta);
+        free(r->describe);
+        if (r->re)
+            pcre2_code_free(r->re);
+    }
+    for (int k = 0; k < N_KINDS; k++) {
+        if (rules->db[k])
+            hs_free_database(rules->db[k]);
+        free(rules->db_rule[k]);
+        free(rules->always[k]);
+    }
+    free(rules->metas);
+    free(rules->targets);
+    free(rules->rules);
+    free(rules);
+}
+
+/* Returns the score a rule set gives the named rule; see spam_rules.h. */
+bool ms_spam_rules_score(const ms_spam_rules *rules, const char *name,
+                         double *score)
+{
+    long i = ms_spam_rule_find(rules, name);
+    if (i < 0 || !rules->rules[i].has_score)
+        return false;
+    /* score set 2: Bayes on, network tests off */
+    *score = rules->rules[i].score[2];
+    return true;
+}
+
+/* Fills the counts of a loaded rule set. */
+void ms_spam_rules_get_stats(const ms_spam_rules *rules,
+                             ms_spam_rules_stats *out)
+{
+    *out = rules->stats;
+}

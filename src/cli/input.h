@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading inputs for the subcommands: a whole file (or stdin) into a
+ * buffer, and lists of paths given on the command line or in a file.
+ */
+#ifndef MS_CLI_INPUT_H
+#define MS_CLI_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mailscope/message.h"
+#include "mailscope/status.h"
+#include "util/buf.h"
+
+/* A list of paths; the strings are owned by the list. */
+typedef struct ms_cli_path_list {
+    char **items;
+    size_t n;
+    size_t cap;
+} ms_cli_path_list;
+
+/* Reads the whole file at path ("-" for stdin) into buf (appending).
+ * On failure returns MS_EIO or MS_ELIMIT and writes a one-line reason. */
+ms_status ms_cli_read_input(const char *path, ms_buf *buf, char *reason,
+                            size_t reason_size);
+
+void ms_cli_path_list_init(ms_cli_path_list *l);
+void ms_cli_path_list_free(ms_cli_path_list *l);
+
+/* Appends a copy of path. */
+ms_status ms_cli_path_list_add(ms_cli_path_list *l, const char *path);
+
+/* Appends the non-empty lines of the file at path. */
+ms_status ms_cli_path_list_read(ms_cli_path_list *l, const char *path,
+                                char *reason, size_t reason_size);
+
+/* Sets one parser ceiling from "NAME=N" (a --limit argument); NAME is
+ * message_bytes, header_bytes, headers, parts, depth, decoded_bytes or
+ * defects. Returns false when the name is unknown or N is not a positive
+ * number. */
+bool ms_cli_set_limit(ms_parse_options *p, const char *arg);
+
+#endif

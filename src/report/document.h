@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The analysis document of one mail, as `mailscope analyze` writes it:
+ * id, source, analysis, hashes of the raw mail, the parsed mail, and one
+ * section per analyzer. Long-lived state (configuration, compiled rules)
+ * is an engine built once and shared; per-thread state is a worker.
+ */
+#ifndef MS_REPORT_DOCUMENT_H
+#define MS_REPORT_DOCUMENT_H
+
+#include <stdbool.h>
+
+#include "analysis/bayes.h"
+#include "analysis/spam_rules.h"
+#include "mailscope/message.h"
+#include "pipeline/source.h"
+#include "util/buf.h"
+
+/* What every worker shares, read-only: built once per configuration
+ * load (compiled rules, snapshots, settings). Each analyzer keeps its
+ * long-lived state here and its per-thread scratch in ms_worker; its
+ * section is one row of the section table in document.c. */
+typedef struct ms_engine {
+    ms_parse_options parse;
+    const ms_spam_rules *spam;      /* NULL: no spam section */
+    const ms_bayes_snapshot *bayes; /* NULL: no Bayesian verdict */
+    bool pretty;
+} ms_engine;
+
+/* One worker's scratch: reused from mail to mail. */
+typedef struct ms_worker {
+    const ms_engine *engine;
+    ms_arena *arena;
+    ms_spam_scratch *spam;
+} ms_worker;
+
+/* What the builder tells the caller about one mail. */
+typedef struct ms_document_info {
+    bool failed;      /* an error document was written */
+    size_t n_defects; /* defects of the parsed mail */
+    char error[256];  /* "stage: reason" of an error document, else "" */
+} ms_document_info;
+
+/* Prepares a worker for the engine. */
+ms_status ms_worker_init(ms_worker *w, const ms_engine *engine);
+
+/* Frees a worker's scratch. */
+void ms_worker_destroy(ms_worker *w);
+
+/* Appends the document of one mail (data NULL: an error document with
+ * reason) and a newline to out. Never fails on the mail's content; an
+ * internal failure becomes an error document too. */
+void ms_document_build(ms_worker *w, const ms_origin *origin, const char *data,
+                       size_t len, const char *reason, ms_buf *out,
+                       ms_document_info *info);
+
+/* Appends the short document of a mail the "already seen" filter
+ * skipped: id, source, and seen {reason, body_sha256}, then a newline.
+ * body_sha256 is the filter's key in hex. */
+void ms_document_build_seen(ms_worker *w, const ms_origin *origin,
+                            const char *data, size_t len,
+                            const char *body_sha256, ms_buf *out,
+                            ms_document_info *info);
+
+#endif

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small helpers over byte slices: comparison ignoring ASCII case, trimming
+ * and searching. Mail is ASCII-case-insensitive in its syntax (header
+ * names, MIME types, parameters), never locale-dependent, so these helpers
+ * fold only A-Z.
+ */
+#include <string.h>
+
+#include "mailscope/slice.h"
+#include "util/ascii.h"
+
+/* Returns a slice over a NUL-terminated string (NULL gives the empty one). */
+ms_slice ms_slice_from_cstr(const char *z)
+{
+    ms_slice s = {z, z ? strlen(z) : 0};
+    return s;
+}
+
+/* True when the two slices hold the same bytes. */
+bool ms_slice_eq(ms_slice a, ms_slice b)
+{
+    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
+/* True when the two slices are equal ignoring ASCII case. */
+bool ms_slice_eq_ci(ms_slice a, ms_slice b)
+{
+    if (a.n != b.n)
+        return false;
+    for (size_t i = 0; i < a.n; i++) {
+        if (ms_ascii_lower(a.p[i]) != ms_ascii_lower(b.p[i]))
+            return false;
+    }
+    return true;
+}
+
+/* True when the slice equals the NUL-terminated z, ignoring ASCII case. */
+bool ms_slice_eq_cstr_ci(ms_slice a, const char *z)
+{
+    return ms_slice_eq_ci(a, ms_slice_from_cstr(z));
+}
+
+/* True when a starts with the NUL-terminated prefix z, ignoring ASCII case. */
+bool ms_slice_starts_with_ci(ms_slice a, const char *z)
+{
+    size_t n = strlen(z);
+    if (a.n < n)
+        return false;
+    ms_slice head = {a.p, n};
+    return ms_slice_eq_ci(head, ms_slice_from_cstr(z));
+}
+
+/* Returns the slice without leading and trailing ASCII white space. */
+ms_slice ms_slice_trim(ms_slice a)
+{
+    while (a.n > 0 && ms_ascii_is_space(a.p[0])) {
+        a.p++;
+        a.n--;
+    }
+    while (a.n > 0 && ms_ascii_is_space(a.p[a.n - 1]))
+        a.n--;
+    return a;
+}
+
+/* Finds the first occurrence of needle in hay, ignoring ASCII case.
+ * Returns its offset, or (size_t)-1 when absent. */
+size_t ms_slice_find_ci(ms_slice hay, ms_slice needle)
+{
+    if (needle.n == 0)
+        return 0;
+    if (needle.n > hay.n)
+        return (size_t)-1;
+    char first = ms_ascii_lower(needle.p[0]);
+    for (size_t i = 0; i + needle.n <= hay.n; i++) {
+        if (ms_ascii_lower(hay.p[i]) != first)
+            continue;
+        ms_slice at = {hay.p + i, needle.n};
+        if (ms_slice_eq_ci(at, needle))
+            return i;
+    }
+    return (size_t)-1;
+}

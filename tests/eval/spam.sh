@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Spam evaluation on the SpamAssassin corpus: the Bayesian filter learns
+# the mails whose numeric id is even, then `mailscope analyze` with the
+# default rules and Bayes judges the mails whose id is odd. Prints
+# accuracy, the false-positive rate (ham marked spam) and the
+# false-negative rate (spam let through).
+#
+#   tests/eval/spam.sh [extra analyze options...]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ -f bench/corpus/sa/MANIFEST.tsv ] || bench/fetch-corpus.sh
+make -s build >/dev/null
+bin=build/mailscope
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# split by the parity of the numeric id (the file name before .eml)
+awk -F'\t' -v dir="$tmp" 'NR > 1 {
+    n = split($1, parts, "/"); id = parts[n]; sub(/\.eml$/, "", id);
+    set = (id % 2 == 0) ? "train" : "test";
+    print $1 > (dir "/" set "-" $3 ".list")
+}' bench/corpus/sa/MANIFEST.tsv
+"$bin" train --spam --bayes "$tmp/bayes.db" --list "$tmp/train-spam.list"
+"$bin" train --ham --bayes "$tmp/bayes.db" --list "$tmp/train-ham.list"
+cat "$tmp/test-spam.list" "$tmp/test-ham.list" >"$tmp/test.list"
+"$bin" analyze --bayes "$tmp/bayes.db" --list "$tmp/test.list" "$@" \
+    >"$tmp/out.jsonl" 2>"$tmp/analyze.err" || true
+tail -1 "$tmp/analyze.err"
+python3 - "$tmp/out.jsonl" "$tmp/test-spam.list" <<'PY'
+import json, sys
+spam_paths = set(l.strip() for l in open(sys.argv[2]) if l.strip())
+tp = fp = tn = fn = errors = 0
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    if "spam" not in d:
+        errors += 1
+        continue
+    is_spam = d["source"]["path"] in spam_paths
+    said = d["spam"]["is_spam"]
+    if is_spam and said: tp += 1
+    elif is_spam: fn += 1
+    elif said: fp += 1
+    else: tn += 1
+total = tp + fp + tn + fn
+print(f"spam eval: {total} mails ({tp + fn} spam, {tn + fp} ham), {errors} without a verdict")
+print(f"accuracy {100.0 * (tp + tn) / total:.2f} %, "
+      f"false positives {100.0 * fp / max(1, tn + fp):.2f} % ({fp} ham marked spam), "
+      f"false negatives {100.0 * fn / max(1, tp + fn):.2f} % ({fn} spam missed)")
+PY

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the spam rule engine through its API: loading the
+ * SpamAssassin rule language, each rule kind and header modifier, meta
+ * expressions, score sets, conditionals and includes, the GTUBE test
+ * string with the shipped rules, and the X-Spam-Status line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "analysis/spam_rules.h"
+
+static char dir[256];
+
+/* Writes a rule file into the test's folder and returns its path. */
+static const char *write_rules(const char *name, const char *text)
+{
+    static char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* Creates the temporary folder of the rule files. */
+static int setup(void **state)
+{
+    snprintf(dir, sizeof(dir), "/tmp/ms-spam-test-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    return 0;
+}
+
+/* Removes the temporary folder. */
+static int teardown(void **state)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Loads one rule text; fails the test on a load error. */
+static ms_spam_rules *load_text(const char *text)
+{
+    const char *path = write_rules("t.cf", text);
+    ms_spam_rules *rules = NULL;
+    char err[256];
+    ms_status rc = ms_spam_rules_load(&path, 1, &rules, err, sizeof(err));
+    if (rc != MS_OK)
+        fail_msg("load failed: %s", err);
+    return rules;
+}
+
+/* Parses a mail and checks it; returns the result (arena kept in *a). */
+static ms_spam_result check(ms_spam_rules *rules, ms_arena **a,
+                            const char *mail)
+{
+    *a = ms_arena_new(0);
+    ms_message *m = NULL;
+    assert_int_equal(ms_message_parse(*a, mail, strlen(mail), NULL, &m), MS_OK);
+    ms_spam_scratch *s = NULL;
+    assert_int_equal(ms_spam_scratch_new(rules, &s), MS_OK);
+    ms_spam_result r;
+    assert_int_equal(ms_spam_check(rules, s, *a, m, &r), MS_OK);
+    ms_spam_scratch_free(s);
+    return r;
+}
+
+/* True when the result lists the rule. */
+static bool has_hit(const ms_spam_result *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_hits; i++) {
+        if (strcmp(r->hits[i].name, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const char plain_mail[] =
+    "From: Winner Notice <prize12345@example.net>\n"
+    "To: undisclosed-recipients:;\n"
+    "Subject: You WON $1,000,000\n"
+    "Date: Tue, 12 Mar 2024 15:03:05 +0100\n"
+    "X-Mailer: Bulk Sender 2.1\n"
+    "Content-Type: text/plain\n"
+    "\n"
+    "Dear friend,\n"
+    "congratulations you have been selected.\n"
+    "Visit http://198.51.100.7/claim now.\n";
+
+/* The shipped rules find GTUBE anywhere in the body and score it 1000. */
+static void test_spam_shipped_rules_catch_gtube(void **state)
+{
+    const char *path = MS_SOURCE_DIR "/conf/rules";
+    ms_spam_rules *rules = NULL;
+    char err[256];
+    assert_int_equal(ms_spam_rules_load(&path, 1, &rules, err, sizeof(err)),
+                     MS_OK);
+    ms_spam_rules_stats st;
+    ms_spam_rules_get_stats(rules, &st);
+    assert_true(st.n_rules > 20);
+    assert_true(st.n_prefilter > 0);
+    assert_int_equal(st.n_invalid, 0);
+    ms_arena *a;
+    ms_spam_result r = check(
+        rules, &a,
+        "From: a@example.org\nSubject: test\n\nThis is the GTUBE, the\n"
+        "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
+        "\n\nend\n");
+    assert_true(has_hit(&r, "GTUBE"));
+    assert_true(r.is_spam);
+    assert_true(r.score >= 1000);
+    assert_non_null(strstr(r.status, "Yes, score="));
+    assert_non_null(strstr(r.status, "tests="));
+    ms_arena_free(a);
+    /* and a harmless mail stays ham */
+    r = check(rules, &a,
+              "From: a@example.org\nTo: b@example.com\nSubject: lunch\n"
+              "Date: Tue, 12 Mar 2024 15:03:05 +0100\nMessage-Id: <x@y>\n\n"
+              "Shall we meet at noon?\n");
+    assert_false(r.is_spam);
+    assert_false(has_hit(&r, "GTUBE"));
+    ms_arena_free(a);
+    ms_spam_rules_free(rules);
+}
+
+/* Header rules: =~, !~ with if-unset, exists:, :addr and :name. */
+static void test_spam_header_rules_and_modifiers(void **state)
+{
+    ms_spam_rules *rules = load_text(
+        "header H_SUBJ Subject =~ /\\$1,000,000/\n"
+        "header H_NOT_MAILER X-Mailer !~ /Outlook/\n"
+        "header H_UNSET X-Nothere =~ /^default$/ [if-unset: default]\n"
+        "header H_EXISTS exists:X-Mailer\n"
+        "header H_MISSING exists:X-Nothere\n"
+        "header H_ADDR From:addr =~ /^prize\\d+\\@example\\.net$/\n"
+        "header H_NAME From:name =~ /^Winner Notice$/\n"
+        "header H_TOCC ToCc =~ /undisclosed/\n"
+        "header H_ALL ALL =~ /^X-Mailer: Bulk/m\n"
+        "score H_SUBJ 1\nscore H_NOT_MAILER 1\nscore H_UNSET 1\n"
+        "score H_EXISTS 1\nscore H_MISSING 1\nscore H_ADDR 1\n"
+        "score H_NAME 1\nscore H_TOCC 1\nscore H_ALL 1\n");
+    ms_arena *a;
+    ms_spam_result r = check(rules, &a, plain_mail);
+    assert_true(has_hit(&r, "H_SUBJ"));
+    assert_true(has_hit(&r, "H_NOT_MAILER"));
+    assert_true(has_hit(&r, "H_UNSET"));
+    assert_true(has_hit(&r, "H_EXISTS"));
+    assert_false(has_hit(&r, "H_MISSING"));
+    assert_true(has_hit(&r, "H_ADDR"));
+    assert_true(has_hit(&r, "H_NAME"));
+    assert_true(has_hit(&r, "H_TOCC"));
+    assert_true(has_hit(&r, "H_ALL"));
+    ms_arena_free(a);
+    ms_spam_rules_free(rules);
+}
+
+/* Body rules see the Subject and paragraphs; rawbody sees HTML as it is;
+ * uri rules see the links; full sees the raw mail; matched text kept. */
+static void test_spam_body_rawbody_uri_full(void **state)
+{
+    ms_spam_rules *rules =
+        load_text("body B_SUBJECT /You WON/\n"
+                  "body B_PARA /^Dear friend, congratulations you/i\n"
+                  "rawbody R_RAW /have been\\s+selected/\n"
+                  "uri U_IP m{^http://\\d+\\.\\d+\\.\\d+\\.\\d+/}\n"
+                  "full F_MAILER /^X-Mailer: Bulk Sender/m\n"
+                  "body B_ABSENT /nothing like this/\n");
+    ms_arena *a;
+    ms_spam_result r = check(rules, &a, plain_mail);
+    assert_true(has_hit(&r, "B_SUBJECT"));
+    assert_true(has_hit(&r, "B_PARA"));
+    assert_true(has_hit(&r, "R_RAW"));
+    assert_true(has_hit(&r, "U_IP"));
+    assert_true(has_hit(&r, "F_MAILER"));
+    assert_false(has_hit(&r, "B_ABSENT"));
+    for (size_t i = 0; i < r.n_hits; i++) {
+        if (strcmp(r.hits[i].name, "U_IP") == 0)
+            assert_string_equal(r.hits[i].match, "http://198.51.100.7/");
+    }
+    /* rules without a score line count 1 each */
+    assert_true(r.score >= 5.0 && r.score <= 5.01);
+    ms_arena_free(a);
+    ms_spam_rules_free(rules);
+}
+
+/* Meta rules: boolean and arithmetic, sub-rules not reported, metas of
+ * metas, unknown names read as 0. */
+static void test_spam_meta_expressions(void **state)
+{
+    ms_spam_rules *rules = load_text(
+        "body __A /Dear friend/\nbody __B /congratulations/\n"
+        "body __C /not present/\n"
+        "meta M_AND __A && __B\nmeta M_OR __C || __A\n"
+        "meta M_NOT !__C && !(__A && __C)\n"
+        "meta M_SUM __A + __B + __C >= 2\nmeta M_SUM3 __A + __B + __C >= 3\n"
+        "meta M_OF_M M_AND && M_SUM\nmeta M_UNKNOWN __A && NO_SUCH_RULE\n"
+        "meta M_ARITH (__A * 2 - __B) == 1\n"
+        "score M_AND 1\nscore M_OR 1\nscore M_NOT 1\nscore M_SUM 1\n"
+        "score M_SUM3 1\nscore M_OF_M 1\nscore M_UNKNOWN 1\n"
+        "score M_ARITH 1\n");
+    ms_arena *a;
+    ms_spam_result r = check(rules, &a, plain_mail);
+    assert_true(has_hit(&r, "M_AND"));
+    assert_true(has_hit(&r, "M_OR"));
+    assert_true(has_hit(&r, "M_NOT"));
+    assert_true(has_hit(&r, "M_SUM"));
+    assert_false(has_hit(&r, "M_SUM3"));
+    assert_true(has_hit(&r, "M_OF_M"));
+    assert_false(has_hit(&r, "M_UNKNOWN"));
+    assert_true(has_hit(&r, "M_ARITH"));
+    assert_false(has_hit(&r, "__A"));
+    ms_arena_free(a);
+    ms_spam_rules_free(rules);
+}
+
+/* Scores: four-value sets use the first (no Bayes, no network); score 0
+ * disables; required_score sets the verdict; describe is reported. */
+static void test_spam_scores_required_and_describe(void **state)
+{
+    ms_spam_rules *rules =
+        load_text("required_score 2.5\n"
+                  "body S_ONE /Dear friend/\nscore S_ONE 2.0 0.5 3.0 4.0\n"
+                  "describe S_ONE Greets a friend\n"
+                  "body S_OFF /congratulations/\nscore S_OFF 0\n"
+                  "body S_TWO /selected/\nscore S_TWO 0.7\n");
+    ms_arena *a;
+    ms_spam_result r = check(rules, &a, plain_mail);
+    assert_true(r.required == 2.5);
+    assert_true(r.score > 2.69 && r.score < 2.71);
+    assert_true(r.is_spam);
+    assert_false(has_hit(&r, "S_OFF"));
+    assert_string_equal(r.hits[0].name, "S_ONE");
+    assert_string_equal(r.hits[0].description, "Greets a friend");
+    assert_string_equal(r.status,
+                        "Yes, score=2.7 required=2.5 tests=S_ONE,S_TWO "
+                        "autolearn=no");
+    ms_arena_free(a);
+    ms_spam_rules_free(rules);
+}
+
+/* ifplugin blocks of unknown plugins are skipped, else branches taken,
+ * includes read relative to the file, eval rules and bad regexes counted
+ * instead of failing the load. */
+static void test_spam_conditionals_includes_and_skips(void **state)
+{
+    write_rules("inc.cf", "body I_INCLUDED /selected/\n");
+    ms_spam_rules *rules =
+        load_text("ifplugin Mail::SpamAssassin::Plugin::URIDNSBL\n"
+                  "body P_SKIPPED /Dear/\n"
+                  "else\n"
+                  "body P_ELSE /Dear/\n"
+                  "endif\n"
+                  "if (version >= 3.004)\nbody P_VERSION /friend/\nendif\n"
+                  "include inc.cf\n"
+                  "header E_EVAL eval:check_for_missing_to_header()\n"
+                  "body E_BAD /unclosed(group/\n");
+    ms_spam_rules_stats st;
+    ms_spam_rules_get_stats(rules, &st);
+    assert_int_equal(st.n_eval, 1);
+    assert_int_equal(st.n_invalid, 1);
+    ms_arena *a;
+    ms_spam_result r = check(rules, &a, plain_mail);
+    assert_false(has_hit(&r, "P_SKIPPED"));
+    assert_true(has_hit(&r, "P_ELSE"));
+    assert_true(has_hit(&r, "P_VERSION"));
+    assert_true(has_hit(&r, "I_INCLUDED"));
+    ms_arena_free(a);
+    ms_spam_rules_free(rules);
+}
+
+/* A broken file is a one-line error naming the file and line. */
+static void test_spam_load_errors_name_file_and_line(void **state)
+{
+    const char *path = write_rules("bad.cf", "body OK /x/\n"
+                                             "header BROKEN Subject\n");
+    ms_spam_rules *rules = NULL;
+    char err[256];
+    assert_int_equal(ms_spam_rules_load(&path, 1, &rules, err, sizeof(err)),
+                     MS_EINVAL);
+    assert_null(rules);
+    assert_non_null(strstr(err, "bad.cf:2:"));
+    const char *missing = "/nonexistent/rules.cf";
+    assert_int_equal(ms_spam_rules_load(&missing, 1, &rules, err, sizeof(err)),
+                     MS_EIO);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_spam_shipped_rules_catch_gtube),
+        cmocka_unit_test(test_spam_header_rules_and_modifiers),
+        cmocka_unit_test(test_spam_body_rawbody_uri_full),
+        cmocka_unit_test(test_spam_meta_expressions),
+        cmocka_unit_test(test_spam_scores_required_and_describe),
+        cmocka_unit_test(test_spam_conditionals_includes_and_skips),
+        cmocka_unit_test(test_spam_load_errors_name_file_and_line),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
