@@ -536,10 +536,13 @@ static void write_base64(ms_json *w, const unsigned char *p, size_t n)
     free(text);
 }
 
-/* Writes one report and its inner files. */
-static void write_report(ms_json *w, const ms_file_report *r, bool payloads)
+static void write_report(ms_json *w, const ms_file_report *r, bool payloads);
+
+/* Writes the fields of one report and its inner files (see
+ * attachments.h). */
+void ms_file_report_write_fields(ms_json *w, const ms_file_report *r,
+                                 bool payloads)
 {
-    ms_json_object_begin(w);
     ms_json_kv_cstr(w, "filename", r->filename);
     ms_json_kv_cstr(w, "content_type", r->content_type);
     ms_json_kv_cstr(w, "mime_type", r->mime_type);
@@ -591,6 +594,13 @@ static void write_report(ms_json *w, const ms_file_report *r, bool payloads)
         else
             ms_json_null(w);
     }
+}
+
+/* Writes one report and its inner files as an object. */
+static void write_report(ms_json *w, const ms_file_report *r, bool payloads)
+{
+    ms_json_object_begin(w);
+    ms_file_report_write_fields(w, r, payloads);
     ms_json_object_end(w);
 }
 

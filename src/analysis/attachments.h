@@ -154,6 +154,11 @@ ms_status ms_attachments_passwords(ms_message *m, const char **out,
 void ms_attachments_write_json(ms_json *w, const ms_file_report *reports,
                                size_t n, bool payloads);
 
+/* Writes the keys of one report (those of ms_attachments_write_json's
+ * objects) into the object open in w. */
+void ms_file_report_write_fields(ms_json *w, const ms_file_report *r,
+                                 bool payloads);
+
 /* Finds the flag of that name on a report, or NULL. */
 const ms_trait *ms_file_report_flag(const ms_file_report *r, const char *name);
 

@@ -130,6 +130,7 @@ typedef struct job {
 typedef struct run {
     ms_config config;
     ms_engine engine;
+    ms_urls_config urls; /* engine.urls points here */
     ms_queue jobs, done;
     FILE *out;
     bool ordered;
@@ -428,6 +429,80 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* Finds a file or folder of the shipped configuration: next to the
+ * binary's source tree, or installed. Returns NULL when neither exists. */
+static const char *shipped_conf(const char *name, char *out, size_t size)
+{
+    const char *roots[] = {MS_SOURCE_CONF, MS_INSTALL_CONF};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(out, size, "%s/%s", roots[i], name);
+        if (access(out, R_OK) == 0)
+            return out;
+    }
+    return NULL;
+}
+
+/* Builds the attachments analyzer from the configuration. Returns NULL
+ * after reporting the error. */
+static ms_attach_engine *load_attachments(const ms_config *cfg)
+{
+    ms_attach_config ac;
+    ms_attach_config_default(&ac);
+    ac.max_depth = cfg->attachments.max_depth;
+    ac.max_total_bytes = cfg->attachments.max_total_bytes;
+    ac.max_entries = cfg->attachments.max_entries;
+    ac.max_ratio = cfg->attachments.max_ratio;
+    ac.max_files = cfg->attachments.max_files;
+    ac.max_scan_bytes = cfg->attachments.max_scan_bytes;
+    ac.payloads = cfg->attachments.payloads;
+    ac.yara = cfg->attachments.yara;
+    char yara_dir[4096];
+    ac.yara_rules_dir = shipped_conf("yara", yara_dir, sizeof(yara_dir));
+    if (cfg->attachments.yara_rules.n > MS_ATTACH_MAX_YARA_PATHS) {
+        fprintf(stderr,
+                "mailscope analyze: attachments.yara_rules holds more than "
+                "%d paths\n",
+                MS_ATTACH_MAX_YARA_PATHS);
+        return NULL;
+    }
+    for (size_t i = 0; i < cfg->attachments.yara_rules.n; i++)
+        ac.yara_paths[i] = cfg->attachments.yara_rules.items[i];
+    ac.n_yara_paths = cfg->attachments.yara_rules.n;
+    ms_attach_engine *engine = NULL;
+    char err[512];
+    if (ms_attach_engine_new(&ac, &engine, err, sizeof(err)) != MS_OK) {
+        fprintf(stderr, "mailscope analyze: attachments: %s\n", err);
+        return NULL;
+    }
+    return engine;
+}
+
+/* Builds the URL analyzer's settings: the shortener list (the shipped
+ * one unless another is named) and the optional whitelist. Returns
+ * false after reporting the error. */
+static bool load_urls(const ms_config *cfg, ms_urls_config *uc)
+{
+    ms_urls_config_init(uc);
+    uc->max_urls = cfg->urls.max_urls;
+    char path[4096], err[512];
+    const char *shorteners =
+        cfg->urls.shorteners
+            ? cfg->urls.shorteners
+            : shipped_conf("shorteners.txt", path, sizeof(path));
+    if (shorteners && ms_urls_config_load_shorteners(uc, shorteners, err,
+                                                     sizeof(err)) != MS_OK) {
+        fprintf(stderr, "mailscope analyze: urls.shorteners: %s\n", err);
+        return false;
+    }
+    if (cfg->urls.whitelist &&
+        ms_urls_config_load_whitelist(uc, cfg->urls.whitelist, 0, err,
+                                      sizeof(err)) != MS_OK) {
+        fprintf(stderr, "mailscope analyze: urls.whitelist: %s\n", err);
+        return false;
+    }
+    return true;
+}
+
 /* Loads the spam rules: the given paths, or the shipped default set
  * (next to the binary's source tree or installed). */
 static ms_spam_rules *load_spam_rules(char *const *given, size_t n)
@@ -556,15 +631,13 @@ static int apply_option(ms_config *cfg, cli_request *req, int c, char **argv)
         break;
     case 'r':
         if (!req->rules_from_cli) {
-            for (size_t i = 0; i < cfg->spam.n_rules; i++)
-                free(cfg->spam.rules[i]);
-            cfg->spam.n_rules = 0;
+            ms_config_paths_free(&cfg->spam.rules);
             req->rules_from_cli = true;
         }
-        if (cfg->spam.n_rules == MS_CONFIG_MAX_RULE_PATHS)
+        if (cfg->spam.rules.n == MS_CONFIG_MAX_RULE_PATHS)
             return ms_cli_usage("analyze", "too many --spam-rules");
-        cfg->spam.rules[cfg->spam.n_rules] = strdup(optarg);
-        oom = cfg->spam.rules[cfg->spam.n_rules++] == NULL;
+        cfg->spam.rules.items[cfg->spam.rules.n] = strdup(optarg);
+        oom = cfg->spam.rules.items[cfg->spam.rules.n++] == NULL;
         break;
     case 'n':
         cfg->spam.enabled = false;
@@ -667,9 +740,20 @@ static int prepare_run(run *r, const cli_request *req)
                                              : 1;
     if (r->n_threads > MS_CONFIG_MAX_THREADS)
         r->n_threads = MS_CONFIG_MAX_THREADS;
+    if (cfg->attachments.enabled) {
+        ms_attach_engine *attach = load_attachments(cfg);
+        if (attach == NULL)
+            return MS_EXIT_USAGE;
+        r->engine.attach = attach;
+    }
+    if (cfg->urls.enabled) {
+        if (!load_urls(cfg, &r->urls))
+            return MS_EXIT_USAGE;
+        r->engine.urls = &r->urls;
+    }
     if (cfg->spam.enabled) {
         ms_spam_rules *rules =
-            load_spam_rules(cfg->spam.rules, cfg->spam.n_rules);
+            load_spam_rules(cfg->spam.rules.items, cfg->spam.rules.n);
         if (rules == NULL)
             return MS_EXIT_USAGE;
         r->engine.spam = rules;
@@ -727,6 +811,13 @@ static void release_run(run *r)
     ms_mail_filter_free(r->filter);
     ms_bayes_snapshot_free((ms_bayes_snapshot *)r->engine.bayes);
     ms_spam_rules_free((ms_spam_rules *)r->engine.spam);
+    ms_urls_config_free(&r->urls);
+    if (r->engine.attach) {
+        char err[512];
+        if (ms_attach_engine_close((ms_attach_engine *)r->engine.attach, err,
+                                   sizeof(err)) != MS_OK)
+            fprintf(stderr, "mailscope analyze: attachments: %s\n", err);
+    }
     ms_config_free(&r->config);
 }
 

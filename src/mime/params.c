@@ -262,8 +262,8 @@ static ms_status decode_pieces(ms_arena *a, ms_message *m, const char *path,
         size_t end = i < n_ends ? ends[i] : n_p;
         const char *piece = NULL;
         size_t len = 0;
-        rc = ms_rfc2047_decode(a, m, path, p + start, end - start, &piece,
-                               &len);
+        rc =
+            ms_rfc2047_decode(a, m, path, p + start, end - start, &piece, &len);
         if (rc == MS_OK)
             rc = ms_buf_append(&joined, piece, len);
         start = end;
@@ -377,8 +377,8 @@ static ms_status assemble_2231(ms_arena *a, ms_message *m, const char *path,
                 rc = MS_ENOMEM;
         }
     } else if (rc == MS_OK) {
-        rc = decode_pieces(a, m, path, value, bytes.n, piece_end, n_pieces,
-                           out);
+        rc =
+            decode_pieces(a, m, path, value, bytes.n, piece_end, n_pieces, out);
     }
     ms_buf_free(&bytes);
     return rc;
@@ -415,8 +415,10 @@ static size_t read_main_token(const char *p, size_t n, size_t i, char *dst)
             size_t k = skip_cfws(p, n, i);
             bool around_slash =
                 (o > 0 && dst[o - 1] == '/') || (k < n && p[k] == '/');
-            if (!around_slash)
+            if (!around_slash) {
+                dst[o] = '\0';
                 return k;
+            }
             i = k;
             continue;
         }

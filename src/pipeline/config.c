@@ -91,7 +91,32 @@ static const key_spec keys[] = {
      "a whole number from 1 to 100000000"},
     {"attachments", "enabled", KEY_BOOL, FIELD(attachments.enabled), 0, 0,
      "true or false"},
+    {"attachments", "max_depth", KEY_SIZE, FIELD(attachments.max_depth), 0, 64,
+     "a whole number from 0 to 64"},
+    {"attachments", "max_total_bytes", KEY_SIZE,
+     FIELD(attachments.max_total_bytes), 1, BIG_LIMIT,
+     "a positive whole number"},
+    {"attachments", "max_entries", KEY_SIZE, FIELD(attachments.max_entries), 1,
+     BIG_LIMIT, "a positive whole number"},
+    {"attachments", "max_ratio", KEY_SIZE, FIELD(attachments.max_ratio), 1,
+     BIG_LIMIT, "a positive whole number"},
+    {"attachments", "max_files", KEY_SIZE, FIELD(attachments.max_files), 1,
+     BIG_LIMIT, "a positive whole number"},
+    {"attachments", "max_scan_bytes", KEY_SIZE,
+     FIELD(attachments.max_scan_bytes), 0, BIG_LIMIT, "a whole number"},
+    {"attachments", "yara", KEY_BOOL, FIELD(attachments.yara), 0, 0,
+     "true or false"},
+    {"attachments", "yara_rules", KEY_STRING_LIST,
+     FIELD(attachments.yara_rules), 0, 0, "a list of paths"},
+    {"attachments", "payloads", KEY_BOOL, FIELD(attachments.payloads), 0, 0,
+     "true or false"},
     {"urls", "enabled", KEY_BOOL, FIELD(urls.enabled), 0, 0, "true or false"},
+    {"urls", "max_urls", KEY_SIZE, FIELD(urls.max_urls), 1, 10000000,
+     "a whole number from 1 to 10000000"},
+    {"urls", "shorteners", KEY_STRING, FIELD(urls.shorteners), 0, 0,
+     "a path or null"},
+    {"urls", "whitelist", KEY_STRING, FIELD(urls.whitelist), 0, 0,
+     "a path or null"},
     {"phishing", "enabled", KEY_BOOL, FIELD(phishing.enabled), 0, 0,
      "true or false"},
     {"spam", "enabled", KEY_BOOL, FIELD(spam.enabled), 0, 0, "true or false"},
@@ -222,16 +247,19 @@ ms_status ms_config_set_string(char **slot, const char *value)
     return MS_OK;
 }
 
-/* Sets spam.rules from a sequence node (or null: the shipped set). */
-static ms_status set_rule_list(loader *l, const key_spec *k,
+/* Sets a list of paths (spam.rules, attachments.yara_rules) from a
+ * sequence node, or empties it for null. */
+static ms_status set_path_list(loader *l, const key_spec *k,
                                const yaml_node_t *v)
 {
-    ms_config *c = l->c;
+    ms_config_paths *list = (ms_config_paths *)((char *)l->c + k->offset);
+    char **items = list->items;
+    size_t *n = &list->n;
     if (!is_null(v) && v->type != YAML_SEQUENCE_NODE)
         return fail(l, v, "'%s.%s' must be %s", k->section, k->name, k->what);
-    for (size_t i = 0; i < c->spam.n_rules; i++)
-        free(c->spam.rules[i]);
-    c->spam.n_rules = 0;
+    for (size_t i = 0; i < *n; i++)
+        free(items[i]);
+    *n = 0;
     if (is_null(v))
         return MS_OK;
     for (yaml_node_item_t *it = v->data.sequence.items.start;
@@ -240,13 +268,13 @@ static ms_status set_rule_list(loader *l, const key_spec *k,
         if (item == NULL || item->type != YAML_SCALAR_NODE || is_null(item))
             return fail(l, item ? item : v, "'%s.%s' must be %s", k->section,
                         k->name, k->what);
-        if (c->spam.n_rules == MS_CONFIG_MAX_RULE_PATHS)
+        if (*n == MS_CONFIG_MAX_RULE_PATHS)
             return fail(l, item, "'%s.%s' holds more than %d paths", k->section,
                         k->name, MS_CONFIG_MAX_RULE_PATHS);
         char *copy = strdup(scalar_text(item));
         if (copy == NULL)
             return MS_ENOMEM;
-        c->spam.rules[c->spam.n_rules++] = copy;
+        items[(*n)++] = copy;
     }
     return MS_OK;
 }
@@ -279,7 +307,7 @@ static ms_status set_key(loader *l, const key_spec *k, const yaml_node_t *v)
             break;
         return ms_config_set_string((char **)field, scalar_text(v));
     case KEY_STRING_LIST:
-        return set_rule_list(l, k, v);
+        return set_path_list(l, k, v);
     case KEY_AFTER:
         if (v->type != YAML_SCALAR_NODE)
             break;
@@ -515,6 +543,14 @@ bool ms_config_set_after(ms_config *c, const char *arg)
     return false;
 }
 
+/* Frees the paths of a list and empties it; see config.h. */
+void ms_config_paths_free(ms_config_paths *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i]);
+    l->n = 0;
+}
+
 /* Frees the strings of c and zeroes it; see config.h. */
 void ms_config_free(ms_config *c)
 {
@@ -524,8 +560,10 @@ void ms_config_free(ms_config *c)
     free(c->watch.move_dir);
     free(c->watch.failed_dir);
     free(c->filter.path);
-    for (size_t i = 0; i < c->spam.n_rules; i++)
-        free(c->spam.rules[i]);
+    ms_config_paths_free(&c->attachments.yara_rules);
+    free(c->urls.shorteners);
+    free(c->urls.whitelist);
+    ms_config_paths_free(&c->spam.rules);
     free(c->spam.bayes);
     memset(c, 0, sizeof(*c));
 }

@@ -24,6 +24,12 @@
 /* Largest configuration file read. */
 #define MS_CONFIG_MAX_FILE_BYTES (1u << 20)
 
+/* A list of paths given in the configuration. */
+typedef struct ms_config_paths {
+    char *items[MS_CONFIG_MAX_RULE_PATHS];
+    size_t n;
+} ms_config_paths;
+
 /* What watch mode does with a mail once its document is written. */
 typedef enum ms_after_action {
     MS_AFTER_KEEP,   /* leave it where it was */
@@ -62,11 +68,23 @@ typedef struct ms_config {
     } filter;
     struct {
         bool enabled;
-    } attachments, urls, phishing;
+        size_t max_depth, max_entries, max_ratio, max_files;
+        size_t max_total_bytes, max_scan_bytes;
+        bool yara, payloads;
+        ms_config_paths yara_rules; /* added to the shipped rules */
+    } attachments;
     struct {
         bool enabled;
-        char *rules[MS_CONFIG_MAX_RULE_PATHS];
-        size_t n_rules; /* 0: the shipped rule set */
+        size_t max_urls;
+        char *shorteners; /* NULL: the shipped list */
+        char *whitelist;  /* NULL: no whitelist */
+    } urls;
+    struct {
+        bool enabled;
+    } phishing;
+    struct {
+        bool enabled;
+        ms_config_paths rules; /* none: the shipped rule set */
         char *bayes;
     } spam;
 } ms_config;
@@ -99,6 +117,9 @@ ms_status ms_config_set_string(char **slot, const char *value);
 /* Parses an --after argument: keep, remove or move:DIR (which also sets
  * watch.move_dir). Returns false when it is none of these. */
 bool ms_config_set_after(ms_config *c, const char *arg);
+
+/* Frees the paths of a list and empties it. */
+void ms_config_paths_free(ms_config_paths *l);
 
 /* Frees the strings of c and zeroes it. */
 void ms_config_free(ms_config *c);

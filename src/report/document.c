@@ -120,59 +120,139 @@ static void write_error(ms_buf *out, const ms_origin *o, const char *id,
     ms_buf_append_char(out, '\n');
 }
 
-/* Writes the spam section: the rule set's verdict and, with a token
- * store, the Bayesian one. Nothing without spam rules. Returns MS_OK, or
- * the failure with *stage set to "spam" or "bayes". */
-static ms_status write_spam_section(ms_worker *w, const ms_message *m,
-                                    ms_json *j, const char **stage)
+/* Runs the attachments analyzer: hashes, types, archives, traits, YARA
+ * of every attachment. Limits become defects on m. */
+static ms_status run_attachments(ms_worker *w, ms_message *m)
+{
+    if (w->engine->attach == NULL)
+        return MS_OK;
+    return ms_attachments_analyze(w->engine->attach, w->attach, m, &w->reports,
+                                  &w->n_reports);
+}
+
+/* Runs the URL extraction over bodies and attachments. */
+static ms_status run_urls(ms_worker *w, ms_message *m)
+{
+    if (w->engine->urls == NULL)
+        return MS_OK;
+    return ms_urls_extract(w->arena, w->engine->urls, m, &w->urls);
+}
+
+/* Adds the sha256 of a report and of its inner files to the list. */
+static ms_status collect_hashes(ms_arena *a, const ms_file_report *r,
+                                ms_observable_list *out)
+{
+    ms_status rc = ms_observable_list_add(a, out, r->hashes.sha256,
+                                          strlen(r->hashes.sha256));
+    for (size_t i = 0; rc == MS_OK && i < r->n_files; i++)
+        rc = collect_hashes(a, &r->files[i], out);
+    return rc;
+}
+
+/* Collects the observables: hosts, IPs, addresses of the headers, the
+ * Received chain, the URLs and the bodies; digests of the files. */
+static ms_status run_observables(ms_worker *w, ms_message *m)
+{
+    ms_status rc =
+        ms_observables_collect(w->arena, m, w->engine->urls ? &w->urls : NULL,
+                               NULL, 0, &w->observables);
+    for (size_t i = 0; rc == MS_OK && i < w->n_reports; i++)
+        rc = collect_hashes(w->arena, &w->reports[i], &w->observables.hashes);
+    return rc;
+}
+
+/* Runs the spam rules and, with a token store, the Bayesian filter. */
+static ms_status run_spam(ms_worker *w, ms_message *m)
 {
     const ms_engine *e = w->engine;
     if (e->spam == NULL)
         return MS_OK;
-    ms_spam_result spam;
-    *stage = "spam";
-    ms_status rc = ms_spam_check(e->spam, w->spam, w->arena, m, &spam);
+    ms_status rc =
+        ms_spam_check(e->spam, w->spam, w->arena, m, &w->spam_result);
+    if (rc != MS_OK || e->bayes == NULL)
+        return rc;
+    ms_bayes_tokens tokens;
+    ms_bayes_result br;
+    rc = ms_bayes_tokenize(w->arena, m, &tokens);
     if (rc != MS_OK)
         return rc;
-    if (e->bayes) {
-        ms_bayes_tokens tokens;
-        ms_bayes_result br;
-        *stage = "bayes";
-        rc = ms_bayes_tokenize(w->arena, m, &tokens);
-        if (rc != MS_OK)
-            return rc;
-        ms_bayes_classify(e->bayes, &tokens, &br);
-        /* the rule set may re-score the BAYES_xx rules */
-        double score = br.score;
-        if (br.used) {
-            ms_spam_rules_score(e->spam, br.rule, &score);
-            rc = ms_spam_add_bayes(&spam, w->arena, br.rule, score,
-                                   br.probability);
-            if (rc != MS_OK)
-                return rc;
-        }
-    }
-    ms_json_key(j, "spam");
-    ms_spam_write_json(j, &spam);
-    return MS_OK;
+    ms_bayes_classify(e->bayes, &tokens, &br);
+    if (!br.used)
+        return MS_OK;
+    /* the rule set may re-score the BAYES_xx rules */
+    double score = br.score;
+    ms_spam_rules_score(e->spam, br.rule, &score);
+    return ms_spam_add_bayes(&w->spam_result, w->arena, br.rule, score,
+                             br.probability);
 }
 
-/* Writes one analyzer's section into the open document of a parsed mail:
- * runs the analysis with the worker's scratch (state shared by all
- * workers is in w->engine, read-only) and writes its key and value, or
- * nothing when the analyzer is off. Returns MS_OK, or the status of a
- * failure with *stage naming what failed (preset to the row's name). */
-typedef ms_status (*section_writer)(ms_worker *w, const ms_message *m,
-                                    ms_json *j, const char **stage);
+/* Writes the attachments: the tokenizer's MIME fields of each part and
+ * the analysis of its bytes (ctx is the worker). */
+static void write_attachments(ms_json *j, const ms_message *m, void *ctx)
+{
+    const ms_worker *w = ctx;
+    bool payloads = ms_attach_engine_config(w->engine->attach)->payloads;
+    ms_json_key(j, "attachments");
+    ms_json_array_begin(j);
+    for (size_t i = 0; i < m->n_attachments; i++) {
+        ms_json_object_begin(j);
+        ms_part_write_mime_fields(j, m->attachments[i]);
+        if (i < w->n_reports) {
+            ms_file_report_write_fields(j, &w->reports[i], payloads);
+        } else {
+            /* past the files ceiling: named, not analyzed */
+            ms_json_kv_cstr(j, "filename", m->attachments[i]->filename);
+            ms_json_kv_cstr(j, "content_type", m->attachments[i]->content_type);
+            ms_json_kv_uint(j, "size", m->attachments[i]->body_len);
+            ms_json_kv_bool(j, "analyzed", false);
+        }
+        ms_json_object_end(j);
+    }
+    ms_json_array_end(j);
+}
 
-/* The analyzers, in the order their sections appear. Adding one is a
- * row here, its long-lived state in ms_engine and its scratch in
- * ms_worker (built in ms_worker_init). */
+static void write_urls(ms_worker *w, ms_json *j)
+{
+    if (w->engine->urls == NULL)
+        return;
+    ms_json_key(j, "urls");
+    ms_urls_write_json(j, &w->urls);
+}
+
+static void write_observables(ms_worker *w, ms_json *j)
+{
+    ms_json_key(j, "observables");
+    ms_observables_write_json(j, &w->observables);
+}
+
+static void write_spam(ms_worker *w, ms_json *j)
+{
+    if (w->engine->spam == NULL)
+        return;
+    ms_json_key(j, "spam");
+    ms_spam_write_json(j, &w->spam_result);
+}
+
+/* One analyzer: run computes its result into the worker (shared state
+ * is in w->engine, read-only) and may add defects to the mail, so every
+ * analyzer runs before the document is written; write writes its
+ * section, or nothing when the analyzer is off (attachments are written
+ * inside the parsed mail's fields, in place of the tokenizer's list). */
+typedef ms_status (*section_run)(ms_worker *w, ms_message *m);
+typedef void (*section_write)(ms_worker *w, ms_json *j);
+
+/* The analyzers, in the order they run and their sections appear. Adding
+ * one is a row here, its long-lived state in ms_engine, its scratch and
+ * result in ms_worker (scratch built in ms_worker_init). */
 static const struct {
     const char *name;
-    section_writer write;
+    section_run run;
+    section_write write;
 } sections[] = {
-    {"spam", write_spam_section},
+    {"attachments", run_attachments, NULL},
+    {"urls", run_urls, write_urls},
+    {"observables", run_observables, write_observables},
+    {"spam", run_spam, write_spam},
 };
 
 /* Prepares a worker for the engine. */
@@ -183,6 +263,12 @@ ms_status ms_worker_init(ms_worker *w, const ms_engine *engine)
     w->arena = ms_arena_new(0);
     if (w->arena == NULL)
         return MS_ENOMEM;
+    if (engine->attach) {
+        char err[256];
+        ms_status rc = ms_attach_scratch_new(&w->attach, err, sizeof(err));
+        if (rc != MS_OK)
+            return rc;
+    }
     if (engine->spam)
         return ms_spam_scratch_new(engine->spam, &w->spam);
     return MS_OK;
@@ -191,9 +277,20 @@ ms_status ms_worker_init(ms_worker *w, const ms_engine *engine)
 /* Frees a worker's scratch. */
 void ms_worker_destroy(ms_worker *w)
 {
+    ms_attach_scratch_free(w->attach);
     ms_spam_scratch_free(w->spam);
     ms_arena_free(w->arena);
     memset(w, 0, sizeof(*w));
+}
+
+/* Forgets the results of the previous mail. */
+static void reset_results(ms_worker *w)
+{
+    w->reports = NULL;
+    w->n_reports = 0;
+    ms_url_list_init(&w->urls);
+    memset(&w->observables, 0, sizeof(w->observables));
+    memset(&w->spam_result, 0, sizeof(w->spam_result));
 }
 
 /* Appends the document of one mail; see document.h. */
@@ -232,6 +329,17 @@ void ms_document_build(ms_worker *w, const ms_origin *origin, const char *data,
                     e->pretty, info);
         return;
     }
+    reset_results(w);
+    for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+        rc = sections[i].run(w, m);
+        if (rc != MS_OK) {
+            /* the mail gets an error document naming the analyzer */
+            info->failed = true;
+            write_error(out, origin, id, data, len, sections[i].name,
+                        ms_status_str(rc), e->pretty, info);
+            return;
+        }
+    }
     info->n_defects = m->n_defects;
     size_t mark = out->n;
     ms_json j;
@@ -241,20 +349,13 @@ void ms_document_build(ms_worker *w, const ms_origin *origin, const char *data,
     write_source(&j, origin, data, len);
     ms_json_key(&j, "hashes");
     write_hashes(&j, data, len, id);
-    ms_message_write_json(&j, m);
-    for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-        const char *stage = sections[i].name;
-        rc = sections[i].write(w, m, &j, &stage);
-        if (rc != MS_OK) {
-            /* drop the half-written document: the mail gets an error
-             * document naming the analyzer instead */
-            out->n = mark;
-            info->failed = true;
-            write_error(out, origin, id, data, len, stage, ms_status_str(rc),
-                        e->pretty, info);
-            return;
-        }
-    }
+    if (e->attach)
+        ms_message_write_json_with(&j, m, write_attachments, w);
+    else
+        ms_message_write_json(&j, m);
+    for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+        if (sections[i].write)
+            sections[i].write(w, &j);
     write_analysis(&j, started);
     ms_json_object_end(&j);
     rc = ms_json_status(&j);

@@ -10,8 +10,11 @@
 
 #include <stdbool.h>
 
+#include "analysis/attachments.h"
 #include "analysis/bayes.h"
+#include "analysis/observables.h"
 #include "analysis/spam_rules.h"
+#include "analysis/urls.h"
 #include "mailscope/message.h"
 #include "pipeline/source.h"
 #include "util/buf.h"
@@ -22,16 +25,25 @@
  * section is one row of the section table in document.c. */
 typedef struct ms_engine {
     ms_parse_options parse;
+    const ms_attach_engine *attach; /* NULL: tokenizer's attachment list */
+    const ms_urls_config *urls;     /* NULL: no urls section */
     const ms_spam_rules *spam;      /* NULL: no spam section */
     const ms_bayes_snapshot *bayes; /* NULL: no Bayesian verdict */
     bool pretty;
 } ms_engine;
 
-/* One worker's scratch: reused from mail to mail. */
+/* One worker's scratch, reused from mail to mail, and the results of the
+ * mail in hand (in the arena) between the analysis and the writing. */
 typedef struct ms_worker {
     const ms_engine *engine;
     ms_arena *arena;
+    ms_attach_scratch *attach;
     ms_spam_scratch *spam;
+    ms_file_report *reports; /* one per attachment, maybe fewer */
+    size_t n_reports;
+    ms_url_list urls;
+    ms_observables observables;
+    ms_spam_result spam_result;
 } ms_worker;
 
 /* What the builder tells the caller about one mail. */

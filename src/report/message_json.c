@@ -125,6 +125,18 @@ static void write_texts(ms_json *w, const char *key, ms_part *const *parts,
     ms_json_array_end(w);
 }
 
+/* Writes the keys the tokenizer knows of an attachment part that the
+ * file analysis does not repeat (see message_json.h). */
+void ms_part_write_mime_fields(ms_json *w, const ms_part *p)
+{
+    ms_json_kv_cstr(w, "charset", p->charset);
+    ms_json_kv_cstr(w, "content_id", p->content_id);
+    ms_json_kv_cstr(w, "disposition", p->disposition);
+    ms_json_kv_cstr(w, "transfer_encoding", p->transfer_encoding);
+    ms_json_kv_cstr(w, "path", p->path);
+    ms_json_kv_bool(w, "recovered", p->is_recovered);
+}
+
 /* Writes the attachments as the tokenizer sees them. */
 static void write_attachments(ms_json *w, const ms_message *m)
 {
@@ -137,14 +149,9 @@ static void write_attachments(ms_json *w, const ms_message *m)
         ms_json_object_begin(w);
         ms_json_kv_cstr(w, "filename", p->filename);
         ms_json_kv_cstr(w, "content_type", p->content_type);
-        ms_json_kv_cstr(w, "charset", p->charset);
-        ms_json_kv_cstr(w, "content_id", p->content_id);
-        ms_json_kv_cstr(w, "disposition", p->disposition);
-        ms_json_kv_cstr(w, "transfer_encoding", p->transfer_encoding);
         ms_json_kv_uint(w, "size", p->body_len);
         ms_json_kv_cstr(w, "sha256", hex);
-        ms_json_kv_cstr(w, "path", p->path);
-        ms_json_kv_bool(w, "recovered", p->is_recovered);
+        ms_part_write_mime_fields(w, p);
         ms_json_object_end(w);
     }
     ms_json_array_end(w);
@@ -243,6 +250,14 @@ static void write_to_domains(ms_json *w, const ms_message *m)
 /* Writes the fields of the parsed message; see message_json.h. */
 ms_status ms_message_write_json(ms_json *w, const ms_message *m)
 {
+    return ms_message_write_json_with(w, m, NULL, NULL);
+}
+
+/* Same with another attachments writer; see message_json.h. */
+ms_status ms_message_write_json_with(ms_json *w, const ms_message *m,
+                                     ms_attachments_writer attachments,
+                                     void *ctx)
+{
     ms_json_kv_cstr(w, "subject", m->subject);
     ms_json_kv_cstr(w, "message_id", m->message_id);
     write_date_utc(w, "date", &m->date);
@@ -281,7 +296,10 @@ ms_status ms_message_write_json(ms_json *w, const ms_message *m)
     write_texts(w, "text_html", m->text_html, m->n_text_html);
     write_texts(w, "text_not_managed", m->text_not_managed,
                 m->n_text_not_managed);
-    write_attachments(w, m);
+    if (attachments)
+        attachments(w, m, ctx);
+    else
+        write_attachments(w, m);
     ms_json_key(w, "parts");
     if (m->root)
         write_part_tree(w, m->root);

@@ -67,7 +67,7 @@ static void test_default_limits_match_the_parser_defaults(void **state)
     assert_int_equal(c.watch.after, MS_AFTER_KEEP);
     assert_false(c.filter.enabled);
     assert_true(c.spam.enabled);
-    assert_int_equal(c.spam.n_rules, 0);
+    assert_int_equal(c.spam.rules.n, 0);
     ms_config_free(&c);
 }
 
@@ -88,8 +88,8 @@ static void test_file_overrides_only_the_keys_it_names(void **state)
     assert_int_equal(c.parse.max_parts, 7);
     assert_int_equal(c.parse.max_depth, 32);
     assert_string_equal(c.parse.trust, "mx.example");
-    assert_int_equal(c.spam.n_rules, 2);
-    assert_string_equal(c.spam.rules[1], "/etc/b");
+    assert_int_equal(c.spam.rules.n, 2);
+    assert_string_equal(c.spam.rules.items[1], "/etc/b");
     ms_config_free(&c);
 }
 
