@@ -503,6 +503,53 @@ static bool load_urls(const ms_config *cfg, ms_urls_config *uc)
     return true;
 }
 
+/* Fills the paths of one kind of phishing list: the shipped file first,
+ * then the configuration's. */
+static bool phish_paths(const char *shipped, const ms_config_paths *more,
+                        const char **paths, size_t *n, char *buf, size_t size)
+{
+    *n = 0;
+    const char *path = shipped_conf(shipped, buf, size);
+    if (path)
+        paths[(*n)++] = path;
+    for (size_t i = 0; i < more->n; i++) {
+        if (*n == MS_PHISH_MAX_FILES) {
+            fprintf(stderr,
+                    "mailscope analyze: phishing: more than %d list "
+                    "files of one kind\n",
+                    MS_PHISH_MAX_FILES);
+            return false;
+        }
+        paths[(*n)++] = more->items[i];
+    }
+    return true;
+}
+
+/* Builds the phishing analyzer from the shipped lists and the
+ * configuration's. Returns NULL after reporting the error. */
+static ms_phish_engine *load_phishing(const ms_config *cfg)
+{
+    ms_phish_config pc = {0};
+    char brands[4096], subjects[4096], phrases[4096], signals[4096];
+    if (!phish_paths("phishing/brands.yml", &cfg->phishing.brands, pc.brands,
+                     &pc.n_brands, brands, sizeof(brands)) ||
+        !phish_paths("phishing/subjects.yml", &cfg->phishing.subjects,
+                     pc.subjects, &pc.n_subjects, subjects, sizeof(subjects)) ||
+        !phish_paths("phishing/phrases.yml", &cfg->phishing.phrases, pc.phrases,
+                     &pc.n_phrases, phrases, sizeof(phrases)))
+        return NULL;
+    pc.signals = cfg->phishing.signals ? cfg->phishing.signals
+                                       : shipped_conf("phishing/signals.yml",
+                                                      signals, sizeof(signals));
+    ms_phish_engine *engine = NULL;
+    char err[512];
+    if (ms_phish_engine_new(&pc, &engine, err, sizeof(err)) != MS_OK) {
+        fprintf(stderr, "mailscope analyze: phishing: %s\n", err);
+        return NULL;
+    }
+    return engine;
+}
+
 /* Loads the spam rules: the given paths, or the shipped default set
  * (next to the binary's source tree or installed). */
 static ms_spam_rules *load_spam_rules(char *const *given, size_t n)
@@ -751,6 +798,12 @@ static int prepare_run(run *r, const cli_request *req)
             return MS_EXIT_USAGE;
         r->engine.urls = &r->urls;
     }
+    if (cfg->phishing.enabled) {
+        ms_phish_engine *phishing = load_phishing(cfg);
+        if (phishing == NULL)
+            return MS_EXIT_USAGE;
+        r->engine.phishing = phishing;
+    }
     if (cfg->spam.enabled) {
         ms_spam_rules *rules =
             load_spam_rules(cfg->spam.rules.items, cfg->spam.rules.n);
@@ -812,6 +865,7 @@ static void release_run(run *r)
     ms_bayes_snapshot_free((ms_bayes_snapshot *)r->engine.bayes);
     ms_spam_rules_free((ms_spam_rules *)r->engine.spam);
     ms_urls_config_free(&r->urls);
+    ms_phish_engine_free((ms_phish_engine *)r->engine.phishing);
     if (r->engine.attach) {
         char err[512];
         if (ms_attach_engine_close((ms_attach_engine *)r->engine.attach, err,

@@ -119,6 +119,14 @@ static const key_spec keys[] = {
      "a path or null"},
     {"phishing", "enabled", KEY_BOOL, FIELD(phishing.enabled), 0, 0,
      "true or false"},
+    {"phishing", "brands", KEY_STRING_LIST, FIELD(phishing.brands), 0, 0,
+     "a list of paths"},
+    {"phishing", "subjects", KEY_STRING_LIST, FIELD(phishing.subjects), 0, 0,
+     "a list of paths"},
+    {"phishing", "phrases", KEY_STRING_LIST, FIELD(phishing.phrases), 0, 0,
+     "a list of paths"},
+    {"phishing", "signals", KEY_STRING, FIELD(phishing.signals), 0, 0,
+     "a path or null"},
     {"spam", "enabled", KEY_BOOL, FIELD(spam.enabled), 0, 0, "true or false"},
     {"spam", "rules", KEY_STRING_LIST, FIELD(spam.rules), 0, 0,
      "a list of paths"},
@@ -563,6 +571,10 @@ void ms_config_free(ms_config *c)
     ms_config_paths_free(&c->attachments.yara_rules);
     free(c->urls.shorteners);
     free(c->urls.whitelist);
+    ms_config_paths_free(&c->phishing.brands);
+    ms_config_paths_free(&c->phishing.subjects);
+    ms_config_paths_free(&c->phishing.phrases);
+    free(c->phishing.signals);
     ms_config_paths_free(&c->spam.rules);
     free(c->spam.bayes);
     memset(c, 0, sizeof(*c));

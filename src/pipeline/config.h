@@ -81,6 +81,10 @@ typedef struct ms_config {
     } urls;
     struct {
         bool enabled;
+        ms_config_paths brands;   /* added to conf/phishing/brands.yml */
+        ms_config_paths subjects; /* added to conf/phishing/subjects.yml */
+        ms_config_paths phrases;  /* added to conf/phishing/phrases.yml */
+        char *signals;            /* NULL: conf/phishing/signals.yml */
     } phishing;
     struct {
         bool enabled;

@@ -161,6 +161,16 @@ static ms_status run_observables(ms_worker *w, ms_message *m)
     return rc;
 }
 
+/* Runs the phishing analysis over what the other analyzers found. */
+static ms_status run_phishing(ms_worker *w, ms_message *m)
+{
+    if (w->engine->phishing == NULL)
+        return MS_OK;
+    return ms_phish_analyze(w->engine->phishing, w->phish, m,
+                            w->engine->urls ? &w->urls : NULL, w->reports,
+                            w->n_reports, &w->phish_result);
+}
+
 /* Runs the spam rules and, with a token store, the Bayesian filter. */
 static ms_status run_spam(ms_worker *w, ms_message *m)
 {
@@ -225,6 +235,14 @@ static void write_observables(ms_worker *w, ms_json *j)
     ms_observables_write_json(j, &w->observables);
 }
 
+static void write_phishing(ms_worker *w, ms_json *j)
+{
+    if (w->engine->phishing == NULL)
+        return;
+    ms_json_key(j, "phishing");
+    ms_phish_write_json(j, &w->phish_result);
+}
+
 static void write_spam(ms_worker *w, ms_json *j)
 {
     if (w->engine->spam == NULL)
@@ -252,6 +270,7 @@ static const struct {
     {"attachments", run_attachments, NULL},
     {"urls", run_urls, write_urls},
     {"observables", run_observables, write_observables},
+    {"phishing", run_phishing, write_phishing},
     {"spam", run_spam, write_spam},
 };
 
@@ -269,6 +288,11 @@ ms_status ms_worker_init(ms_worker *w, const ms_engine *engine)
         if (rc != MS_OK)
             return rc;
     }
+    if (engine->phishing) {
+        ms_status rc = ms_phish_scratch_new(engine->phishing, &w->phish);
+        if (rc != MS_OK)
+            return rc;
+    }
     if (engine->spam)
         return ms_spam_scratch_new(engine->spam, &w->spam);
     return MS_OK;
@@ -278,6 +302,7 @@ ms_status ms_worker_init(ms_worker *w, const ms_engine *engine)
 void ms_worker_destroy(ms_worker *w)
 {
     ms_attach_scratch_free(w->attach);
+    ms_phish_scratch_free(w->phish);
     ms_spam_scratch_free(w->spam);
     ms_arena_free(w->arena);
     memset(w, 0, sizeof(*w));
@@ -290,6 +315,7 @@ static void reset_results(ms_worker *w)
     w->n_reports = 0;
     ms_url_list_init(&w->urls);
     memset(&w->observables, 0, sizeof(w->observables));
+    memset(&w->phish_result, 0, sizeof(w->phish_result));
     memset(&w->spam_result, 0, sizeof(w->spam_result));
 }
 

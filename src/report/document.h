@@ -13,6 +13,7 @@
 #include "analysis/attachments.h"
 #include "analysis/bayes.h"
 #include "analysis/observables.h"
+#include "analysis/phishing.h"
 #include "analysis/spam_rules.h"
 #include "analysis/urls.h"
 #include "mailscope/message.h"
@@ -25,10 +26,11 @@
  * section is one row of the section table in document.c. */
 typedef struct ms_engine {
     ms_parse_options parse;
-    const ms_attach_engine *attach; /* NULL: tokenizer's attachment list */
-    const ms_urls_config *urls;     /* NULL: no urls section */
-    const ms_spam_rules *spam;      /* NULL: no spam section */
-    const ms_bayes_snapshot *bayes; /* NULL: no Bayesian verdict */
+    const ms_attach_engine *attach;  /* NULL: tokenizer's attachment list */
+    const ms_urls_config *urls;      /* NULL: no urls section */
+    const ms_phish_engine *phishing; /* NULL: no phishing section */
+    const ms_spam_rules *spam;       /* NULL: no spam section */
+    const ms_bayes_snapshot *bayes;  /* NULL: no Bayesian verdict */
     bool pretty;
 } ms_engine;
 
@@ -39,10 +41,12 @@ typedef struct ms_worker {
     ms_arena *arena;
     ms_attach_scratch *attach;
     ms_spam_scratch *spam;
+    ms_phish_scratch *phish;
     ms_file_report *reports; /* one per attachment, maybe fewer */
     size_t n_reports;
     ms_url_list urls;
     ms_observables observables;
+    ms_phish_result phish_result;
     ms_spam_result spam_result;
 } ms_worker;
 

@@ -1,0 +1,1790 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The phishing analyzer; see phishing.h.
+ *
+ * Every keyword word, subject word and phrase of every list becomes one
+ * literal of a single Vectorscan database. A mail's texts (bodies,
+ * subject, From, URLs, attachment text and names) are each normalized
+ * (lower-case, white space collapsed) and scanned once; the scan sets,
+ * per text, a bit for each literal found anywhere (SpamScope's substring
+ * semantics) and one for each literal found on word boundaries (what the
+ * detector trusts: "chase" must not fire on "purchase"). Keyword lines
+ * and phrases are then answered from the bits.
+ *
+ * The lookalike checks (edit distance, homoglyph skeletons, brand names
+ * inside foreign domains) are written here: they are small, specific to
+ * this use, and no Debian library does them.
+ */
+#include "analysis/phishing.h"
+
+#include <hs/hs.h>
+#include <libpsl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include "html/render.h"
+#include "util/ascii.h"
+#include "util/buf.h"
+
+/* The texts of a mail that are scanned, each with its own bits. */
+enum {
+    F_BODY,      /* text parts as decoded, markup included (SpamScope) */
+    F_URLS_BODY, /* URLs found in the bodies */
+    F_ATT_TEXT,  /* text of the text attachments */
+    F_URLS_ATT,  /* URLs found in attachments */
+    F_FILENAMES, /* names of attachments and archived files */
+    F_FROM,      /* the From header */
+    F_SUBJECT,   /* the subject */
+    F_VISIBLE,   /* plain text and rendered HTML text */
+    F_DISPLAY,   /* From display names */
+    F_COUNT
+};
+
+/* SpamScope's bits, in order. */
+static const char *const bit_names[8] = {"mail_body",
+                                         "urls_body",
+                                         "text_attachments",
+                                         "urls_attachments",
+                                         "filename_attachments",
+                                         "mail_from",
+                                         "mail_subject",
+                                         "mail_form"};
+
+/* The detector's signals with their default weights (the same values as
+ * conf/phishing/signals.yml). */
+enum {
+    S_BRAND_DISPLAY_NAME,
+    S_BRAND_SUBJECT,
+    S_BRAND_BODY,
+    S_LOOKALIKE_DOMAIN,
+    S_BRAND_IN_SUBDOMAIN,
+    S_TEXT_HREF_MISMATCH,
+    S_CREDENTIAL_FORM,
+    S_FORM_IN_BODY,
+    S_HTML_ATTACHMENT_FORM,
+    S_HTML_ATTACHMENT_REMOTE,
+    S_REPLY_TO_MISMATCH,
+    S_RETURN_PATH_MISMATCH,
+    S_DISPLAY_NAME_ADDRESS,
+    S_IP_HOST_LINK,
+    S_SHORTENER,
+    S_REDIRECT,
+    S_DATA_URI,
+    S_MIXED_SCRIPT,
+    S_FREE_MAIL_BRAND,
+    S_URGENCY,
+    S_CREDENTIAL_REQUEST,
+    S_ATTACHMENT_EXECUTABLE,
+    S_ATTACHMENT_MACRO,
+    S_ATTACHMENT_DOUBLE_EXTENSION,
+    S_ATTACHMENT_ENCRYPTED,
+    S_ATTACHMENT_PDF_ACTION,
+    S_ATTACHMENT_DISK_IMAGE,
+    S_QR_CODE,
+    S_COUNT
+};
+
+static const struct {
+    const char *name;
+    int weight;
+} signal_defaults[S_COUNT] = {
+    {"brand_display_name", 30},
+    {"brand_subject", 15},
+    {"brand_body", 10},
+    {"lookalike_domain", 40},
+    {"brand_in_subdomain", 35},
+    {"text_href_mismatch", 25},
+    {"credential_form", 35},
+    {"form_in_body", 15},
+    {"html_attachment_form", 45},
+    {"html_attachment_remote", 30},
+    {"reply_to_mismatch", 10},
+    {"return_path_mismatch", 3},
+    {"display_name_address", 20},
+    {"ip_host_link", 20},
+    {"shortener", 8},
+    {"redirect", 8},
+    {"data_uri", 20},
+    {"mixed_script", 40},
+    {"free_mail_brand", 20},
+    {"urgency", 8},
+    {"credential_request", 12},
+    {"attachment_executable", 40},
+    {"attachment_macro", 35},
+    {"attachment_double_extension", 40},
+    {"attachment_encrypted", 25},
+    {"attachment_pdf_action", 20},
+    {"attachment_disk_image", 30},
+    {"qr_code", 30},
+};
+
+/* Phrase counts past this add nothing more. */
+#define MAX_PHRASE_COUNT 3
+
+/* Free mail providers: a brand named by a sender there is not the
+ * brand. */
+static const char *const free_mail[] = {
+    "gmail.com",      "googlemail.com", "outlook.com",    "hotmail.com",
+    "live.com",       "msn.com",        "yahoo.com",      "ymail.com",
+    "aol.com",        "icloud.com",     "me.com",         "mail.com",
+    "gmx.com",        "gmx.de",         "gmx.net",        "web.de",
+    "yandex.ru",      "yandex.com",     "mail.ru",        "proton.me",
+    "protonmail.com", "zoho.com",       "qq.com",         "163.com",
+    "126.com",        "libero.it",      "orange.fr",      "laposte.net",
+    "free.fr",        "t-online.de",    "hotmail.fr",     "hotmail.co.uk",
+    "yahoo.fr",       "yahoo.co.uk",    "yahoo.es",       "yahoo.it",
+    "outlook.fr",     "outlook.es",     "bol.com.br",     "uol.com.br",
+    "terra.com.br",   "sapo.pt",        "rediffmail.com", "inbox.lv",
+};
+
+/* Words that, joined to a brand name, make a phishing domain:
+ * paypal-secure, securepaypal, microsoftsupport. */
+static const char *const phishy_words[] = {
+    "secure",     "security",     "login",    "logon",    "signin",
+    "verify",     "verification", "account",  "accounts", "update",
+    "support",    "service",      "services", "online",   "auth",
+    "confirm",    "help",         "helpdesk", "billing",  "payment",
+    "alert",      "notice",       "center",   "centre",   "team",
+    "id",         "web",          "app",      "access",   "recovery",
+    "unlock",     "check",        "safe",     "protect",  "customer",
+    "client",     "portal",       "office",   "cloud",    "mail",
+    "email",      "inc",          "official", "info",     "review",
+    "resolution", "limited",      "notify",
+};
+
+/* A range of word ids in the engine's flat array: one keyword line. */
+typedef struct kw_line {
+    uint32_t first, n;
+} kw_line;
+
+/* One brand (or SpamScope target). */
+typedef struct brand {
+    char *name;
+    kw_line *lines;
+    size_t n_lines, cap_lines;
+    char **domains;
+    size_t n_domains, cap_domains;
+    char **labels;
+    size_t n_labels, cap_labels;
+} brand;
+
+struct ms_phish_engine {
+    char **lits; /* lower-case literals, distinct */
+    size_t *lit_len;
+    size_t n_lits, cap_lits;
+    uint32_t *words; /* word ids of all keyword lines */
+    size_t n_words, cap_words;
+    brand *brands;
+    size_t n_brands, cap_brands;
+    kw_line *subjects; /* subject keyword lines */
+    size_t n_subjects, cap_subjects;
+    uint32_t *urgency, *credential; /* phrase literal ids */
+    size_t n_urgency, cap_urgency, n_credential, cap_credential;
+    int weights[S_COUNT];
+    int threshold_phishing, threshold_suspicious;
+    hs_database_t *db;
+};
+
+struct ms_phish_scratch {
+    hs_scratch_t *hs;
+    size_t n_bytes;         /* bytes of one bit set */
+    unsigned char *found;   /* F_COUNT sets: literal found */
+    unsigned char *bounded; /* F_COUNT sets: found on word boundaries */
+    ms_buf text;            /* the normalized text being scanned */
+};
+
+/* ---- loading ---------------------------------------------------------- */
+
+/* Grows an array of n items of size sz to hold one more. */
+static bool grow(void **items, size_t n, size_t *cap, size_t sz)
+{
+    if (n < *cap)
+        return true;
+    size_t c = *cap ? *cap * 2 : 16;
+    void *p = realloc(*items, c * sz);
+    if (p == NULL)
+        return false;
+    *items = p;
+    *cap = c;
+    return true;
+}
+
+/* Lower-cases ASCII and Latin-1 capitals (U+00C0-U+00DE, as UTF-8) of n
+ * bytes of p into dst, and collapses runs of white space into one space.
+ * Returns the length written (at most n). */
+static size_t normalize(char *dst, const char *p, size_t n)
+{
+    size_t o = 0;
+    bool space = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+            c == '\v') {
+            space = true;
+            continue;
+        }
+        if (space && o > 0)
+            dst[o++] = ' ';
+        space = false;
+        if (c >= 'A' && c <= 'Z') {
+            dst[o++] = (char)(c + 32);
+        } else if (c == 0xc3 && i + 1 < n && (unsigned char)p[i + 1] >= 0x80 &&
+                   (unsigned char)p[i + 1] <= 0x9e &&
+                   (unsigned char)p[i + 1] != 0x97) {
+            dst[o++] = (char)c;
+            dst[o++] = (char)((unsigned char)p[++i] + 0x20);
+        } else {
+            dst[o++] = (char)c;
+        }
+    }
+    return o;
+}
+
+/* Returns the id of the literal (normalized), adding it when new, or
+ * UINT32_MAX when out of memory or empty. */
+static uint32_t literal_id(ms_phish_engine *e, const char *p, size_t n)
+{
+    char *norm = malloc(n + 1);
+    if (norm == NULL)
+        return UINT32_MAX;
+    size_t len = normalize(norm, p, n);
+    while (len > 0 && norm[len - 1] == ' ')
+        len--;
+    norm[len] = '\0';
+    if (len == 0) {
+        free(norm);
+        return UINT32_MAX;
+    }
+    for (size_t i = 0; i < e->n_lits; i++) {
+        if (e->lit_len[i] == len && memcmp(e->lits[i], norm, len) == 0) {
+            free(norm);
+            return (uint32_t)i;
+        }
+    }
+    if (!grow((void **)&e->lits, e->n_lits, &e->cap_lits, sizeof(char *))) {
+        free(norm);
+        return UINT32_MAX;
+    }
+    size_t cap = e->cap_lits;
+    size_t *lens = realloc(e->lit_len, cap * sizeof(size_t));
+    if (lens == NULL) {
+        free(norm);
+        return UINT32_MAX;
+    }
+    e->lit_len = lens;
+    e->lits[e->n_lits] = norm;
+    e->lit_len[e->n_lits] = len;
+    return (uint32_t)e->n_lits++;
+}
+
+/* Splits a keyword line into words (white space) and stores their ids;
+ * *line gets the range. Returns MS_OK, MS_EINVAL for an empty line,
+ * MS_ENOMEM. */
+static ms_status add_line(ms_phish_engine *e, const char *text, kw_line *line)
+{
+    line->first = (uint32_t)e->n_words;
+    line->n = 0;
+    const char *p = text;
+    while (*p) {
+        while (*p && ms_ascii_is_space((unsigned char)*p))
+            p++;
+        const char *start = p;
+        while (*p && !ms_ascii_is_space((unsigned char)*p))
+            p++;
+        if (p == start)
+            break;
+        uint32_t id = literal_id(e, start, (size_t)(p - start));
+        if (id == UINT32_MAX)
+            return MS_ENOMEM;
+        if (!grow((void **)&e->words, e->n_words, &e->cap_words,
+                  sizeof(uint32_t)))
+            return MS_ENOMEM;
+        e->words[e->n_words++] = id;
+        line->n++;
+    }
+    return line->n ? MS_OK : MS_EINVAL;
+}
+
+/* The state of loading one YAML file. */
+typedef struct yaml_file {
+    const char *path;
+    yaml_document_t doc;
+    char *err;
+    size_t err_size;
+} yaml_file;
+
+__attribute__((format(printf, 3, 4))) static ms_status
+yfail(yaml_file *f, const yaml_node_t *n, const char *fmt, ...)
+{
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    snprintf(f->err, f->err_size, "%s:%lu: %s", f->path,
+             n ? (unsigned long)n->start_mark.line + 1 : 0ul, what);
+    return MS_EINVAL;
+}
+
+/* Reads and parses a YAML file into f->doc. */
+static ms_status yaml_open(yaml_file *f)
+{
+    FILE *in = fopen(f->path, "rb");
+    if (in == NULL) {
+        snprintf(f->err, f->err_size, "cannot read %s", f->path);
+        return MS_EIO;
+    }
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        fclose(in);
+        return MS_ENOMEM;
+    }
+    yaml_parser_set_input_file(&parser, in);
+    ms_status rc = MS_OK;
+    if (!yaml_parser_load(&parser, &f->doc)) {
+        snprintf(f->err, f->err_size, "%s:%lu: %s", f->path,
+                 (unsigned long)parser.problem_mark.line + 1,
+                 parser.problem ? parser.problem : "broken YAML");
+        rc = MS_EINVAL;
+    }
+    yaml_parser_delete(&parser);
+    fclose(in);
+    return rc;
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value
+                                            : NULL;
+}
+
+/* Calls add(e, f, text, ctx) for each scalar of a sequence node. */
+static ms_status each_string(yaml_file *f, const yaml_node_t *seq,
+                             const char *what,
+                             ms_status (*add)(ms_phish_engine *, yaml_file *,
+                                              const yaml_node_t *, void *),
+                             ms_phish_engine *e, void *ctx)
+{
+    if (seq == NULL)
+        return MS_OK;
+    if (seq->type == YAML_SCALAR_NODE && seq->data.scalar.length == 0)
+        return MS_OK;
+    if (seq->type != YAML_SEQUENCE_NODE)
+        return yfail(f, seq, "%s must be a list", what);
+    for (yaml_node_item_t *it = seq->data.sequence.items.start;
+         it < seq->data.sequence.items.top; it++) {
+        const yaml_node_t *v = yaml_document_get_node(&f->doc, *it);
+        if (scalar(v) == NULL)
+            return yfail(f, v ? v : seq, "%s must hold strings", what);
+        ms_status rc = add(e, f, v, ctx);
+        if (rc != MS_OK)
+            return rc;
+    }
+    return MS_OK;
+}
+
+static ms_status add_brand_keyword(ms_phish_engine *e, yaml_file *f,
+                                   const yaml_node_t *v, void *ctx)
+{
+    brand *b = ctx;
+    if (!grow((void **)&b->lines, b->n_lines, &b->cap_lines, sizeof(kw_line)))
+        return MS_ENOMEM;
+    ms_status rc = add_line(e, scalar(v), &b->lines[b->n_lines]);
+    if (rc == MS_EINVAL)
+        return yfail(f, v, "empty keyword line");
+    if (rc == MS_OK)
+        b->n_lines++;
+    return rc;
+}
+
+/* Adds a lower-case copy of the string to a list of strings. */
+static ms_status add_string(char ***items, size_t *n, size_t *cap,
+                            const char *s)
+{
+    if (!grow((void **)items, *n, cap, sizeof(char *)))
+        return MS_ENOMEM;
+    char *copy = strdup(s);
+    if (copy == NULL)
+        return MS_ENOMEM;
+    for (char *c = copy; *c; c++)
+        *c = (char)ms_ascii_lower((unsigned char)*c);
+    (*items)[(*n)++] = copy;
+    return MS_OK;
+}
+
+static ms_status add_brand_domain(ms_phish_engine *e, yaml_file *f,
+                                  const yaml_node_t *v, void *ctx)
+{
+    (void)e;
+    (void)f;
+    brand *b = ctx;
+    return add_string(&b->domains, &b->n_domains, &b->cap_domains, scalar(v));
+}
+
+static ms_status add_brand_label(ms_phish_engine *e, yaml_file *f,
+                                 const yaml_node_t *v, void *ctx)
+{
+    (void)e;
+    brand *b = ctx;
+    if (strlen(scalar(v)) < 4)
+        return yfail(f, v, "label '%s' is too short to compare (4 or more)",
+                     scalar(v));
+    return add_string(&b->labels, &b->n_labels, &b->cap_labels, scalar(v));
+}
+
+/* Returns the brand called name, adding it when new; NULL when out of
+ * memory. */
+static brand *find_brand(ms_phish_engine *e, const char *name)
+{
+    for (size_t i = 0; i < e->n_brands; i++)
+        if (strcmp(e->brands[i].name, name) == 0)
+            return &e->brands[i];
+    if (!grow((void **)&e->brands, e->n_brands, &e->cap_brands, sizeof(brand)))
+        return NULL;
+    brand *b = &e->brands[e->n_brands];
+    memset(b, 0, sizeof(*b));
+    b->name = strdup(name);
+    if (b->name == NULL)
+        return NULL;
+    e->n_brands++;
+    return b;
+}
+
+/* Returns the value of key in a mapping node, or NULL. */
+static const yaml_node_t *map_get(yaml_file *f, const yaml_node_t *map,
+                                  const char *key)
+{
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+         p < map->data.mapping.pairs.top; p++) {
+        const char *k = scalar(yaml_document_get_node(&f->doc, p->key));
+        if (k && strcmp(k, key) == 0)
+            return yaml_document_get_node(&f->doc, p->value);
+    }
+    return NULL;
+}
+
+/* Loads a brands file: a map of name -> {keywords, domains, labels}, or
+ * SpamScope's targets format, name -> [keyword lines]. */
+static ms_status load_brands(ms_phish_engine *e, yaml_file *f)
+{
+    const yaml_node_t *root = yaml_document_get_root_node(&f->doc);
+    if (root == NULL)
+        return MS_OK;
+    if (root->type != YAML_MAPPING_NODE)
+        return yfail(f, root, "a map of brand names expected");
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+         p < root->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = yaml_document_get_node(&f->doc, p->key);
+        const yaml_node_t *v = yaml_document_get_node(&f->doc, p->value);
+        if (scalar(k) == NULL || v == NULL)
+            return yfail(f, k, "a brand name expected");
+        brand *b = find_brand(e, scalar(k));
+        if (b == NULL)
+            return MS_ENOMEM;
+        ms_status rc;
+        if (v->type == YAML_SEQUENCE_NODE) {
+            rc = each_string(f, v, "keywords", add_brand_keyword, e, b);
+        } else if (v->type == YAML_MAPPING_NODE) {
+            for (yaml_node_pair_t *q = v->data.mapping.pairs.start;
+                 q < v->data.mapping.pairs.top; q++) {
+                const char *key =
+                    scalar(yaml_document_get_node(&f->doc, q->key));
+                if (key == NULL ||
+                    (strcmp(key, "keywords") != 0 &&
+                     strcmp(key, "domains") != 0 && strcmp(key, "labels") != 0))
+                    return yfail(f, yaml_document_get_node(&f->doc, q->key),
+                                 "brand '%s': unknown key '%s' (keywords, "
+                                 "domains, labels)",
+                                 b->name, key ? key : "?");
+            }
+            rc = each_string(f, map_get(f, v, "keywords"), "keywords",
+                             add_brand_keyword, e, b);
+            if (rc == MS_OK)
+                rc = each_string(f, map_get(f, v, "domains"), "domains",
+                                 add_brand_domain, e, b);
+            if (rc == MS_OK)
+                rc = each_string(f, map_get(f, v, "labels"), "labels",
+                                 add_brand_label, e, b);
+        } else {
+            return yfail(f, v,
+                         "brand '%s': a list of keywords or a map "
+                         "{keywords, domains, labels} expected",
+                         b->name);
+        }
+        if (rc != MS_OK)
+            return rc;
+    }
+    return MS_OK;
+}
+
+static ms_status add_subject(ms_phish_engine *e, yaml_file *f,
+                             const yaml_node_t *v, void *ctx)
+{
+    (void)ctx;
+    if (!grow((void **)&e->subjects, e->n_subjects, &e->cap_subjects,
+              sizeof(kw_line)))
+        return MS_ENOMEM;
+    ms_status rc = add_line(e, scalar(v), &e->subjects[e->n_subjects]);
+    if (rc == MS_EINVAL)
+        return yfail(f, v, "empty keyword line");
+    if (rc == MS_OK)
+        e->n_subjects++;
+    return rc;
+}
+
+/* Loads a subjects file: a list of keyword lines (SpamScope's format). */
+static ms_status load_subjects(ms_phish_engine *e, yaml_file *f)
+{
+    const yaml_node_t *root = yaml_document_get_root_node(&f->doc);
+    return each_string(f, root, "the subjects file", add_subject, e, NULL);
+}
+
+/* A list of phrase ids. */
+typedef struct id_list {
+    uint32_t **items;
+    size_t *n, *cap;
+} id_list;
+
+static ms_status add_phrase(ms_phish_engine *e, yaml_file *f,
+                            const yaml_node_t *v, void *ctx)
+{
+    id_list *l = ctx;
+    uint32_t id = literal_id(e, scalar(v), strlen(scalar(v)));
+    if (id == UINT32_MAX)
+        return strlen(scalar(v)) ? MS_ENOMEM : yfail(f, v, "empty phrase");
+    for (size_t i = 0; i < *l->n; i++)
+        if ((*l->items)[i] == id)
+            return MS_OK;
+    if (!grow((void **)l->items, *l->n, l->cap, sizeof(uint32_t)))
+        return MS_ENOMEM;
+    (*l->items)[(*l->n)++] = id;
+    return MS_OK;
+}
+
+/* Loads a phrases file: {urgency: [...], credential: [...]}. */
+static ms_status load_phrases(ms_phish_engine *e, yaml_file *f)
+{
+    const yaml_node_t *root = yaml_document_get_root_node(&f->doc);
+    if (root == NULL)
+        return MS_OK;
+    if (root->type != YAML_MAPPING_NODE)
+        return yfail(f, root, "a map {urgency, credential} expected");
+    id_list urgency = {&e->urgency, &e->n_urgency, &e->cap_urgency};
+    id_list credential = {&e->credential, &e->n_credential, &e->cap_credential};
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+         p < root->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = yaml_document_get_node(&f->doc, p->key);
+        const yaml_node_t *v = yaml_document_get_node(&f->doc, p->value);
+        ms_status rc;
+        if (scalar(k) && strcmp(scalar(k), "urgency") == 0)
+            rc = each_string(f, v, "urgency", add_phrase, e, &urgency);
+        else if (scalar(k) && strcmp(scalar(k), "credential") == 0)
+            rc = each_string(f, v, "credential", add_phrase, e, &credential);
+        else
+            return yfail(f, k, "unknown key '%s' (urgency, credential)",
+                         scalar(k) ? scalar(k) : "?");
+        if (rc != MS_OK)
+            return rc;
+    }
+    return MS_OK;
+}
+
+/* Reads a whole number from 0 to 100 from a scalar node. */
+static bool read_weight(const yaml_node_t *v, int *out)
+{
+    const char *s = scalar(v);
+    if (s == NULL || *s == '\0')
+        return false;
+    char *end = NULL;
+    long x = strtol(s, &end, 10);
+    if (*end != '\0' || x < 0 || x > 100)
+        return false;
+    *out = (int)x;
+    return true;
+}
+
+/* Loads a signals file: thresholds and {weights: {name: N}}. */
+static ms_status load_signals(ms_phish_engine *e, yaml_file *f)
+{
+    const yaml_node_t *root = yaml_document_get_root_node(&f->doc);
+    if (root == NULL)
+        return MS_OK;
+    if (root->type != YAML_MAPPING_NODE)
+        return yfail(f, root,
+                     "a map {threshold_phishing, "
+                     "threshold_suspicious, weights} expected");
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+         p < root->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = yaml_document_get_node(&f->doc, p->key);
+        const yaml_node_t *v = yaml_document_get_node(&f->doc, p->value);
+        const char *key = scalar(k) ? scalar(k) : "?";
+        if (strcmp(key, "threshold_phishing") == 0) {
+            if (!read_weight(v, &e->threshold_phishing))
+                return yfail(f, v, "%s must be a whole number from 0 to 100",
+                             key);
+        } else if (strcmp(key, "threshold_suspicious") == 0) {
+            if (!read_weight(v, &e->threshold_suspicious))
+                return yfail(f, v, "%s must be a whole number from 0 to 100",
+                             key);
+        } else if (strcmp(key, "weights") == 0) {
+            if (v == NULL || v->type != YAML_MAPPING_NODE)
+                return yfail(f, v, "weights must be a map of signal names");
+            for (yaml_node_pair_t *q = v->data.mapping.pairs.start;
+                 q < v->data.mapping.pairs.top; q++) {
+                const yaml_node_t *sk = yaml_document_get_node(&f->doc, q->key);
+                const yaml_node_t *sv =
+                    yaml_document_get_node(&f->doc, q->value);
+                const char *name = scalar(sk) ? scalar(sk) : "?";
+                size_t s = 0;
+                while (s < S_COUNT && strcmp(signal_defaults[s].name, name))
+                    s++;
+                if (s == S_COUNT)
+                    return yfail(f, sk, "unknown signal '%s'", name);
+                if (!read_weight(sv, &e->weights[s]))
+                    return yfail(f, sv,
+                                 "weight of %s must be a whole number "
+                                 "from 0 to 100",
+                                 name);
+            }
+        } else {
+            return yfail(f, k,
+                         "unknown key '%s' (threshold_phishing, "
+                         "threshold_suspicious, weights)",
+                         key);
+        }
+    }
+    if (e->threshold_suspicious > e->threshold_phishing)
+        return yfail(f, root,
+                     "threshold_suspicious is above "
+                     "threshold_phishing");
+    return MS_OK;
+}
+
+/* Loads each file of a kind with load. */
+static ms_status load_files(ms_phish_engine *e, const char *const *paths,
+                            size_t n,
+                            ms_status (*load)(ms_phish_engine *, yaml_file *),
+                            char *err, size_t err_size)
+{
+    for (size_t i = 0; i < n; i++) {
+        yaml_file f = {.path = paths[i], .err = err, .err_size = err_size};
+        ms_status rc = yaml_open(&f);
+        if (rc != MS_OK)
+            return rc;
+        rc = load(e, &f);
+        yaml_document_delete(&f.doc);
+        if (rc != MS_OK)
+            return rc;
+    }
+    return MS_OK;
+}
+
+/* Compiles the literals into one database. */
+static ms_status compile(ms_phish_engine *e, char *err, size_t err_size)
+{
+    if (e->n_lits == 0)
+        return MS_OK;
+    unsigned *flags = calloc(e->n_lits, sizeof(unsigned));
+    unsigned *ids = calloc(e->n_lits, sizeof(unsigned));
+    if (flags == NULL || ids == NULL) {
+        free(flags);
+        free(ids);
+        return MS_ENOMEM;
+    }
+    for (size_t i = 0; i < e->n_lits; i++)
+        ids[i] = (unsigned)i;
+    hs_compile_error_t *cerr = NULL;
+    ms_status rc = MS_OK;
+    if (hs_compile_lit_multi((const char *const *)e->lits, flags, ids,
+                             e->lit_len, (unsigned)e->n_lits, HS_MODE_BLOCK,
+                             NULL, &e->db, &cerr) != HS_SUCCESS) {
+        snprintf(err, err_size, "phishing lists: %s",
+                 cerr && cerr->message ? cerr->message : "cannot compile");
+        hs_free_compile_error(cerr);
+        rc = MS_EINVAL;
+    }
+    free(flags);
+    free(ids);
+    return rc;
+}
+
+/* Builds the engine; see phishing.h. */
+ms_status ms_phish_engine_new(const ms_phish_config *c, ms_phish_engine **out,
+                              char *err, size_t err_size)
+{
+    *out = NULL;
+    ms_phish_engine *e = calloc(1, sizeof(*e));
+    if (e == NULL)
+        return MS_ENOMEM;
+    for (size_t s = 0; s < S_COUNT; s++)
+        e->weights[s] = signal_defaults[s].weight;
+    e->threshold_phishing = 50;
+    e->threshold_suspicious = 25;
+    ms_status rc =
+        load_files(e, c->brands, c->n_brands, load_brands, err, err_size);
+    if (rc == MS_OK)
+        rc = load_files(e, c->subjects, c->n_subjects, load_subjects, err,
+                        err_size);
+    if (rc == MS_OK)
+        rc = load_files(e, c->phrases, c->n_phrases, load_phrases, err,
+                        err_size);
+    if (rc == MS_OK && c->signals)
+        rc = load_files(e, &c->signals, 1, load_signals, err, err_size);
+    if (rc == MS_OK)
+        rc = compile(e, err, err_size);
+    if (rc != MS_OK) {
+        if (rc == MS_ENOMEM)
+            snprintf(err, err_size, "out of memory");
+        ms_phish_engine_free(e);
+        return rc;
+    }
+    *out = e;
+    return MS_OK;
+}
+
+static void free_strings(char **items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(items[i]);
+    free(items);
+}
+
+/* Frees the engine; see phishing.h. */
+void ms_phish_engine_free(ms_phish_engine *e)
+{
+    if (e == NULL)
+        return;
+    for (size_t i = 0; i < e->n_brands; i++) {
+        brand *b = &e->brands[i];
+        free(b->name);
+        free(b->lines);
+        free_strings(b->domains, b->n_domains);
+        free_strings(b->labels, b->n_labels);
+    }
+    free(e->brands);
+    free_strings(e->lits, e->n_lits);
+    free(e->lit_len);
+    free(e->words);
+    free(e->subjects);
+    free(e->urgency);
+    free(e->credential);
+    hs_free_database(e->db);
+    free(e);
+}
+
+size_t ms_phish_engine_brand_count(const ms_phish_engine *e)
+{
+    return e->n_brands;
+}
+
+size_t ms_phish_engine_literal_count(const ms_phish_engine *e)
+{
+    return e->n_lits;
+}
+
+/* Creates a worker's scratch; see phishing.h. */
+ms_status ms_phish_scratch_new(const ms_phish_engine *e, ms_phish_scratch **out)
+{
+    ms_phish_scratch *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return MS_ENOMEM;
+    s->n_bytes = (e->n_lits + 7) / 8;
+    s->found = calloc(F_COUNT, s->n_bytes ? s->n_bytes : 1);
+    s->bounded = calloc(F_COUNT, s->n_bytes ? s->n_bytes : 1);
+    ms_buf_init(&s->text, MS_PHISH_MAX_SCAN_BYTES + 16);
+    if (s->found == NULL || s->bounded == NULL ||
+        (e->db && hs_alloc_scratch(e->db, &s->hs) != HS_SUCCESS)) {
+        ms_phish_scratch_free(s);
+        return MS_ENOMEM;
+    }
+    *out = s;
+    return MS_OK;
+}
+
+/* Frees the scratch; see phishing.h. */
+void ms_phish_scratch_free(ms_phish_scratch *s)
+{
+    if (s == NULL)
+        return;
+    hs_free_scratch(s->hs);
+    free(s->found);
+    free(s->bounded);
+    ms_buf_free(&s->text);
+    free(s);
+}
+
+/* ---- scanning ------------------------------------------------------- */
+
+static bool bit(const unsigned char *set, uint32_t i)
+{
+    return (set[i >> 3] >> (i & 7)) & 1;
+}
+
+static void set_bit(unsigned char *set, uint32_t i)
+{
+    set[i >> 3] |= (unsigned char)(1u << (i & 7));
+}
+
+/* A letter or digit, or a byte of a multi-byte UTF-8 letter. */
+static bool word_byte(unsigned char c)
+{
+    return ms_ascii_is_alnum(c) || c >= 0x80;
+}
+
+/* The state of one scan. */
+typedef struct scan_ctx {
+    const ms_phish_engine *e;
+    const char *text;
+    size_t n;
+    unsigned char *found, *bounded;
+} scan_ctx;
+
+static int on_match(unsigned int id, unsigned long long from,
+                    unsigned long long to, unsigned int flags, void *ctx)
+{
+    (void)from;
+    (void)flags;
+    scan_ctx *c = ctx;
+    set_bit(c->found, id);
+    if (bit(c->bounded, id))
+        return 0;
+    size_t len = c->e->lit_len[id];
+    size_t start = (size_t)to - len;
+    const char *lit = c->e->lits[id];
+    bool left = start == 0 || !word_byte((unsigned char)lit[0]) ||
+                !word_byte((unsigned char)c->text[start - 1]);
+    bool right = to >= c->n || !word_byte((unsigned char)lit[len - 1]) ||
+                 !word_byte((unsigned char)c->text[to]);
+    if (left && right)
+        set_bit(c->bounded, id);
+    return 0;
+}
+
+/* Normalizes n bytes of p and scans them into field f's bits. */
+static void scan(const ms_phish_engine *e, ms_phish_scratch *s, int f,
+                 const char *p, size_t n)
+{
+    if (e->db == NULL || p == NULL || n == 0)
+        return;
+    if (n > MS_PHISH_MAX_SCAN_BYTES)
+        n = MS_PHISH_MAX_SCAN_BYTES;
+    s->text.n = 0;
+    if (ms_buf_reserve(&s->text, n + 1) != MS_OK)
+        return;
+    size_t len = normalize(s->text.p, p, n);
+    scan_ctx c = {e, s->text.p, len, s->found + (size_t)f * s->n_bytes,
+                  s->bounded + (size_t)f * s->n_bytes};
+    hs_scan(e->db, s->text.p, (unsigned)len, 0, s->hs, on_match, &c);
+}
+
+static const unsigned char *found_bits(const ms_phish_scratch *s, int f)
+{
+    return s->found + (size_t)f * s->n_bytes;
+}
+
+static const unsigned char *bounded_bits(const ms_phish_scratch *s, int f)
+{
+    return s->bounded + (size_t)f * s->n_bytes;
+}
+
+/* True when every word of the line is set in bits. */
+static bool line_matches(const ms_phish_engine *e, const kw_line *l,
+                         const unsigned char *bits)
+{
+    for (uint32_t i = 0; i < l->n; i++)
+        if (!bit(bits, e->words[l->first + i]))
+            return false;
+    return true;
+}
+
+/* True when one of the n lines matches. */
+static bool lines_match(const ms_phish_engine *e, const kw_line *lines,
+                        size_t n, const unsigned char *bits)
+{
+    for (size_t i = 0; i < n; i++)
+        if (line_matches(e, &lines[i], bits))
+            return true;
+    return false;
+}
+
+/* Counts the phrases of a list set in the bits of either field. */
+static size_t count_phrases(const uint32_t *ids, size_t n,
+                            const unsigned char *a, const unsigned char *b,
+                            const char **first, const ms_phish_engine *e)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (bit(a, ids[i]) || bit(b, ids[i])) {
+            if (count == 0)
+                *first = e->lits[ids[i]];
+            count++;
+        }
+    }
+    return count;
+}
+
+/* ---- domains ---------------------------------------------------------- */
+
+/* The registered domain of a host (lower-case), in the arena; the host
+ * itself when the public suffix list has no answer; NULL for none. */
+static const char *registered(ms_arena *a, const char *host)
+{
+    if (host == NULL || *host == '\0')
+        return NULL;
+    char *low = ms_arena_strndup(a, host, strlen(host));
+    if (low == NULL)
+        return NULL;
+    for (char *c = low; *c; c++)
+        *c = (char)ms_ascii_lower((unsigned char)*c);
+    const psl_ctx_t *psl = psl_builtin();
+    const char *reg = psl ? psl_registrable_domain(psl, low) : NULL;
+    return reg ? reg : low;
+}
+
+/* True when host is d or a subdomain of d. */
+static bool host_is(const char *host, const char *d)
+{
+    size_t hn = strlen(host), dn = strlen(d);
+    if (hn < dn)
+        return false;
+    if (hn == dn)
+        return memcmp(host, d, dn) == 0;
+    return host[hn - dn - 1] == '.' && memcmp(host + hn - dn, d, dn) == 0;
+}
+
+/* True when the host belongs to the brand. */
+static bool brand_owns(const brand *b, const char *host)
+{
+    if (host == NULL)
+        return false;
+    for (size_t i = 0; i < b->n_domains; i++)
+        if (host_is(host, b->domains[i]))
+            return true;
+    return false;
+}
+
+static bool is_free_mail(const char *domain)
+{
+    if (domain == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof(free_mail) / sizeof(free_mail[0]); i++)
+        if (strcmp(domain, free_mail[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Levenshtein distance of two short strings, capped: returns cap + 1 when
+ * larger. */
+static size_t edit_distance(const char *a, const char *b, size_t cap)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > 63 || nb > 63)
+        return cap + 1;
+    if ((na > nb ? na - nb : nb - na) > cap)
+        return cap + 1;
+    size_t prev[64], cur[64];
+    for (size_t j = 0; j <= nb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        cur[0] = i;
+        size_t best = cur[0];
+        for (size_t j = 1; j <= nb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] =
+                sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            if (cur[j] < best)
+                best = cur[j];
+        }
+        if (best > cap)
+            return cap + 1;
+        memcpy(prev, cur, (nb + 1) * sizeof(size_t));
+    }
+    return prev[nb];
+}
+
+/* Maps a code point that looks like a Latin letter or digit to it, 0 when
+ * none. Cyrillic and Greek lookalikes, and the digits of leetspeak. */
+static char latin_lookalike(uint32_t cp)
+{
+    static const struct {
+        uint32_t cp;
+        char c;
+    } map[] = {
+        {0x0430, 'a'}, {0x0435, 'e'}, {0x043e, 'o'}, {0x0440, 'p'},
+        {0x0441, 'c'}, {0x0443, 'y'}, {0x0445, 'x'}, {0x0456, 'i'},
+        {0x0458, 'j'}, {0x0455, 's'}, {0x04bb, 'h'}, {0x0501, 'd'},
+        {0x051b, 'q'}, {0x051d, 'w'}, {0x03bf, 'o'}, {0x03b1, 'a'},
+        {0x03b5, 'e'}, {0x03b9, 'i'}, {0x03ba, 'k'}, {0x03bd, 'v'},
+        {0x03c1, 'p'}, {0x03c4, 't'}, {0x03c5, 'u'}, {0x03c7, 'x'},
+        {0x0261, 'g'}, {0x0131, 'i'}, {0x00e0, 'a'}, {0x00e1, 'a'},
+        {0x00e2, 'a'}, {0x00e4, 'a'}, {0x00e8, 'e'}, {0x00e9, 'e'},
+        {0x00ea, 'e'}, {0x00ec, 'i'}, {0x00ed, 'i'}, {0x00ef, 'i'},
+        {0x00f2, 'o'}, {0x00f3, 'o'}, {0x00f4, 'o'}, {0x00f6, 'o'},
+        {0x00f9, 'u'}, {0x00fa, 'u'}, {0x00fc, 'u'}, {0x00e7, 'c'},
+        {0x00f1, 'n'},
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (map[i].cp == cp)
+            return map[i].c;
+    return 0;
+}
+
+/* Writes the skeleton of a UTF-8 label into dst (room for 64): letters
+ * folded to the Latin letters they imitate, digits to the letters they
+ * stand for (0 o, 1 l, 3 e, 5 s), "rn" to "m", "vv" to "w", 'i' to 'l',
+ * hyphens dropped. Returns false when the label is too long or holds
+ * something else. */
+static bool skeleton(const char *label, char dst[64])
+{
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)label;
+    while (*p) {
+        uint32_t cp = *p;
+        size_t len = 1;
+        if (cp >= 0x80) {
+            if ((cp & 0xe0) == 0xc0 && p[1])
+                cp = ((cp & 0x1f) << 6) | (p[1] & 0x3f), len = 2;
+            else if ((cp & 0xf0) == 0xe0 && p[1] && p[2])
+                cp =
+                    ((cp & 0x0f) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3f),
+                len = 3;
+            else
+                return false;
+        }
+        p += len;
+        char c = cp < 0x80 ? (char)ms_ascii_lower((unsigned char)cp)
+                           : latin_lookalike(cp);
+        if (c == 0)
+            return false;
+        if (c == '-')
+            continue;
+        switch (c) {
+        case '0':
+            c = 'o';
+            break;
+        case '1':
+            c = 'l';
+            break;
+        case 'i':
+            c = 'l';
+            break;
+        case '3':
+            c = 'e';
+            break;
+        case '5':
+            c = 's';
+            break;
+        default:
+            break;
+        }
+        if (o >= 62)
+            return false;
+        if (c == 'n' && o > 0 && dst[o - 1] == 'r') {
+            dst[o - 1] = 'm';
+            continue;
+        }
+        if (c == 'v' && o > 0 && dst[o - 1] == 'v') {
+            dst[o - 1] = 'w';
+            continue;
+        }
+        dst[o++] = c;
+    }
+    dst[o] = '\0';
+    return o > 0;
+}
+
+/* True when word is one of the phishy words. */
+static bool phishy_word(const char *p, size_t n)
+{
+    if (n == 0)
+        return true;
+    for (size_t i = 0; i < sizeof(phishy_words) / sizeof(phishy_words[0]); i++)
+        if (strlen(phishy_words[i]) == n && memcmp(phishy_words[i], p, n) == 0)
+            return true;
+    return false;
+}
+
+/* True when name holds label as a hyphen-separated token, or label
+ * joined to phishy words only ("securepaypal", "paypal-login-help"). */
+static bool holds_brand(const char *name, const char *label)
+{
+    size_t ln = strlen(label);
+    for (const char *hit = strstr(name, label); hit;
+         hit = strstr(hit + 1, label)) {
+        const char *before = name, *after = hit + ln;
+        bool left_sep = hit == name || hit[-1] == '-';
+        bool right_sep = *after == '\0' || *after == '-';
+        if (left_sep && right_sep && (hit != name || *after != '\0'))
+            return true;
+        /* the rest on each side, without hyphens and digits, must be
+         * phishy words */
+        const char *l_end = hit;
+        while (l_end > before && (l_end[-1] == '-' ||
+                                  ms_ascii_is_digit((unsigned char)l_end[-1])))
+            l_end--;
+        const char *l_start = l_end;
+        while (l_start > before && l_start[-1] != '-')
+            l_start--;
+        const char *r_start = after;
+        while (*r_start == '-' || ms_ascii_is_digit((unsigned char)*r_start))
+            r_start++;
+        const char *r_end = r_start;
+        while (*r_end && *r_end != '-')
+            r_end++;
+        if ((hit != name || *after != '\0') &&
+            phishy_word(l_start, (size_t)(l_end - l_start)) &&
+            phishy_word(r_start, (size_t)(r_end - r_start)))
+            return true;
+    }
+    return false;
+}
+
+/* What a domain check found. */
+typedef struct lookalike {
+    const brand *b;
+    int signal; /* S_LOOKALIKE_DOMAIN or S_BRAND_IN_SUBDOMAIN */
+} lookalike;
+
+/* Compares a host (and its registered domain) with every brand: a
+ * lookalike of a brand's label, or a brand's label as a subdomain of a
+ * domain the brand does not own. unicode is the host's Unicode form (or
+ * NULL). */
+static bool check_host(const ms_phish_engine *e, ms_arena *a, const char *host,
+                       const char *unicode, lookalike *out)
+{
+    const char *reg = registered(a, host);
+    if (reg == NULL)
+        return false;
+    for (size_t i = 0; i < e->n_brands; i++)
+        if (brand_owns(&e->brands[i], host) || brand_owns(&e->brands[i], reg))
+            return false;
+    /* the registered domain without its suffix */
+    const char *dot = strchr(reg, '.');
+    size_t name_n = dot ? (size_t)(dot - reg) : strlen(reg);
+    if (name_n == 0 || name_n > 63)
+        return false;
+    char name[64];
+    memcpy(name, reg, name_n);
+    name[name_n] = '\0';
+    char skel[64] = "";
+    const char *uni_reg = unicode && strcmp(unicode, host) ? unicode : NULL;
+    if (uni_reg) {
+        /* the label of the Unicode form at the same place */
+        size_t labels_after = 0;
+        for (const char *c = reg; *c; c++)
+            labels_after += *c == '.';
+        const char *end = unicode + strlen(unicode), *q = end;
+        size_t seen = 0;
+        while (q > unicode && seen <= labels_after)
+            if (*--q == '.')
+                seen++;
+        const char *start = q == unicode && *q != '.' ? q : q + 1;
+        const char *stop = strchr(start, '.');
+        size_t un = stop ? (size_t)(stop - start) : strlen(start);
+        char ulabel[128];
+        if (un < sizeof(ulabel)) {
+            memcpy(ulabel, start, un);
+            ulabel[un] = '\0';
+            if (!skeleton(ulabel, skel))
+                skel[0] = '\0';
+        }
+    }
+    if (skel[0] == '\0' && !skeleton(name, skel))
+        skel[0] = '\0';
+    size_t sub_n = strlen(host) > strlen(reg) ? strlen(host) - strlen(reg) : 0;
+    for (size_t i = 0; i < e->n_brands; i++) {
+        const brand *b = &e->brands[i];
+        for (size_t k = 0; k < b->n_labels; k++) {
+            const char *label = b->labels[k];
+            size_t ln = strlen(label);
+            char lskel[64];
+            bool hit = strcmp(name, label) == 0; /* paypal.xyz */
+            if (!hit && ln >= 5)
+                hit = edit_distance(name, label, ln >= 9 ? 2 : 1) <=
+                      (ln >= 9 ? 2u : 1u);
+            if (!hit && skel[0] && skeleton(label, lskel))
+                hit = strcmp(skel, lskel) == 0;
+            if (!hit && ln >= 5)
+                hit = holds_brand(name, label);
+            if (hit) {
+                *out = (lookalike){b, S_LOOKALIKE_DOMAIN};
+                return true;
+            }
+            /* a label of the subdomain: paypal.com.evil.example */
+            if (sub_n > 1 && ln >= 5) {
+                const char *sub = host;
+                for (const char *hitp = strstr(sub, label);
+                     hitp && (size_t)(hitp - host) < sub_n;
+                     hitp = strstr(hitp + 1, label)) {
+                    bool left =
+                        hitp == host || hitp[-1] == '.' || hitp[-1] == '-';
+                    char r = hitp[ln];
+                    bool right = r == '.' || r == '-';
+                    if (left && right) {
+                        *out = (lookalike){b, S_BRAND_IN_SUBDOMAIN};
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    return false;
+}
+
+/* ---- the analysis ----------------------------------------------------- */
+
+/* The state of one analysis. */
+typedef struct run {
+    const ms_phish_engine *e;
+    ms_phish_scratch *s;
+    ms_arena *a;
+    const ms_message *m;
+    ms_phish_result *r;
+    const char *brand; /* the brand most likely targeted */
+} run;
+
+/* Adds a signal once (the first evidence wins). */
+__attribute__((format(printf, 3, 4))) static void
+add_signal(run *x, int s, const char *fmt, ...)
+{
+    int weight = x->e->weights[s];
+    if (weight == 0)
+        return;
+    for (size_t i = 0; i < x->r->n_signals; i++)
+        if (strcmp(x->r->signals[i].name, signal_defaults[s].name) == 0)
+            return;
+    if (x->r->n_signals == MS_PHISH_MAX_SIGNALS)
+        return;
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof(buf))
+        n = sizeof(buf) - 1;
+    ms_phish_signal *sig = &x->r->signals[x->r->n_signals];
+    sig->name = signal_defaults[s].name;
+    sig->weight = weight;
+    sig->evidence = ms_arena_strndup(x->a, buf, (size_t)n);
+    if (sig->evidence == NULL)
+        sig->evidence = "";
+    x->r->n_signals++;
+}
+
+/* Adds the weight of a phrase signal: per distinct phrase, up to a
+ * ceiling. */
+static void add_phrase_signal(run *x, int s, size_t count, const char *first)
+{
+    if (count == 0 || x->e->weights[s] == 0)
+        return;
+    size_t before = x->r->n_signals;
+    add_signal(x, s, "%zu phrase%s, first: \"%s\"", count,
+               count == 1 ? "" : "s", first);
+    if (x->r->n_signals > before) {
+        size_t k = count < MAX_PHRASE_COUNT ? count : MAX_PHRASE_COUNT;
+        x->r->signals[before].weight = (int)k * x->e->weights[s];
+    }
+}
+
+/* Adds a target name once. */
+static void add_target(ms_phish_result *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_targets; i++)
+        if (strcmp(r->targets[i], name) == 0)
+            return;
+    if (r->n_targets < MS_PHISH_MAX_TARGETS)
+        r->targets[r->n_targets++] = name;
+}
+
+/* The value of the first header called name, or NULL. */
+static const char *header_value(const ms_message *m, const char *name,
+                                size_t *n)
+{
+    for (size_t i = 0; m->root && i < m->root->n_headers; i++) {
+        const ms_header *h = &m->root->headers[i];
+        if (h->name.n == strlen(name) &&
+            strncasecmp(h->name.p, name, h->name.n) == 0 && h->value) {
+            *n = h->value_len;
+            return h->value;
+        }
+    }
+    return NULL;
+}
+
+/* True when the URL entry was found in a body (not only attachments). */
+static bool from_body(const ms_url_entry *u)
+{
+    for (size_t i = 0; i < u->n_sources; i++)
+        if (strncmp(u->sources[i], "attachment:", 11) != 0)
+            return true;
+    return false;
+}
+
+static bool from_attachment(const ms_url_entry *u)
+{
+    for (size_t i = 0; i < u->n_sources; i++)
+        if (strncmp(u->sources[i], "attachment:", 11) == 0)
+            return true;
+    return false;
+}
+
+/* True when the URL is a link someone follows (an href, a form, a
+ * refresh, text), not an image or a style sheet. */
+static bool is_link(const ms_url_entry *u)
+{
+    for (size_t i = 0; i < u->n_sources; i++) {
+        const char *s = u->sources[i];
+        if (strcmp(s, "html:src") && strcmp(s, "html:css") &&
+            strcmp(s, "html:srcset") && strcmp(s, "html:background") &&
+            strcmp(s, "html:other") && strcmp(s, "html:base"))
+            return true;
+    }
+    return false;
+}
+
+/* Scans every text of the mail into its field's bits. */
+static ms_status scan_mail(run *x, const ms_url_list *urls,
+                           const ms_file_report *reports, size_t n_reports,
+                           ms_html_doc *docs, size_t *n_docs)
+{
+    const ms_phish_engine *e = x->e;
+    ms_phish_scratch *s = x->s;
+    const ms_message *m = x->m;
+    memset(s->found, 0, F_COUNT * s->n_bytes);
+    memset(s->bounded, 0, F_COUNT * s->n_bytes);
+    for (size_t i = 0; i < m->n_text_plain; i++) {
+        const ms_part *p = m->text_plain[i];
+        scan(e, s, F_BODY, p->text, p->text_len);
+        scan(e, s, F_VISIBLE, p->text, p->text_len);
+    }
+    *n_docs = 0;
+    for (size_t i = 0; i < m->n_text_html; i++) {
+        const ms_part *p = m->text_html[i];
+        if (p->text == NULL)
+            continue;
+        scan(e, s, F_BODY, p->text, p->text_len);
+        ms_html_doc *d = &docs[*n_docs];
+        if (*n_docs < 8) {
+            ms_status rc = ms_html_render(x->a, p->text, p->text_len, NULL, d);
+            if (rc != MS_OK)
+                return rc;
+            scan(e, s, F_VISIBLE, d->text, d->text_len);
+            (*n_docs)++;
+        }
+    }
+    if (m->subject)
+        scan(e, s, F_SUBJECT, m->subject, strlen(m->subject));
+    size_t from_n = 0;
+    const char *from = header_value(m, "From", &from_n);
+    scan(e, s, F_FROM, from, from_n);
+    for (size_t i = 0; i < m->from.n; i++)
+        if (m->from.items[i].name)
+            scan(e, s, F_DISPLAY, m->from.items[i].name,
+                 strlen(m->from.items[i].name));
+    for (size_t i = 0; urls && i < urls->n; i++) {
+        const ms_url_entry *u = &urls->items[i];
+        if (u->url.url == NULL)
+            continue;
+        if (from_body(u))
+            scan(e, s, F_URLS_BODY, u->url.url, u->url.url_len);
+        if (from_attachment(u))
+            scan(e, s, F_URLS_ATT, u->url.url, u->url.url_len);
+    }
+    /* attachments: names at every level, text of the text ones */
+    for (size_t i = 0; i < m->n_attachments; i++) {
+        const ms_part *p = m->attachments[i];
+        if (p->filename)
+            scan(e, s, F_FILENAMES, p->filename, strlen(p->filename));
+        const char *type = i < n_reports && reports[i].mime_type
+                               ? reports[i].mime_type
+                               : p->content_type;
+        if (type && strncmp(type, "text/", 5) == 0)
+            scan(e, s, F_ATT_TEXT, (const char *)p->body, p->body_len);
+    }
+    const ms_file_report *stack[64];
+    size_t depth = 0;
+    for (size_t i = 0; i < n_reports; i++) {
+        stack[depth++] = &reports[i];
+        while (depth > 0) {
+            const ms_file_report *r = stack[--depth];
+            if (r->depth > 0 && r->filename)
+                scan(e, s, F_FILENAMES, r->filename, strlen(r->filename));
+            for (size_t k = 0; k < r->n_files && depth < 64; k++)
+                stack[depth++] = &r->files[k];
+        }
+    }
+    return MS_OK;
+}
+
+/* True when the text holds "<form", in any case. */
+static bool has_form(const char *p, size_t n)
+{
+    for (const char *lt = memchr(p, '<', n); lt;
+         lt = memchr(lt + 1, '<', n - (size_t)(lt + 1 - p))) {
+        size_t left = n - (size_t)(lt - p);
+        if (left >= 5 && strncasecmp(lt + 1, "form", 4) == 0)
+            return true;
+        if (left <= 1)
+            break;
+    }
+    return false;
+}
+
+/* SpamScope's bitmap and targets. */
+static void spamscope_part(run *x, const ms_url_list *urls)
+{
+    const ms_phish_engine *e = x->e;
+    const ms_phish_scratch *s = x->s;
+    ms_phish_result *r = x->r;
+    static const struct {
+        int field;
+        unsigned bit;
+        bool target;
+    } checks[] = {
+        {F_BODY, 0, true},      {F_URLS_BODY, 1, false}, {F_ATT_TEXT, 2, true},
+        {F_URLS_ATT, 3, false}, {F_FILENAMES, 4, true},  {F_FROM, 5, true},
+    };
+    for (size_t c = 0; c < sizeof(checks) / sizeof(checks[0]); c++) {
+        const unsigned char *bits = found_bits(s, checks[c].field);
+        for (size_t i = 0; i < e->n_brands; i++) {
+            const brand *b = &e->brands[i];
+            if (!lines_match(e, b->lines, b->n_lines, bits))
+                continue;
+            r->score |= 1u << checks[c].bit;
+            if (checks[c].target)
+                add_target(r, b->name);
+            else
+                break;
+        }
+    }
+    if (lines_match(e, e->subjects, e->n_subjects, found_bits(s, F_SUBJECT)))
+        r->score |= 1u << 6;
+    const ms_message *m = x->m;
+    for (size_t i = 0; i < m->n_text_plain + m->n_text_html; i++) {
+        const ms_part *p = i < m->n_text_plain
+                               ? m->text_plain[i]
+                               : m->text_html[i - m->n_text_plain];
+        if (p->text && has_form(p->text, p->text_len))
+            r->score |= 1u << 7;
+    }
+    r->with_phishing = r->score != 0 && urls != NULL && urls->n > 0;
+}
+
+/* Brand mentions where the sender is not the brand. */
+static void brand_signals(run *x, const char *from_host, const char *from_reg,
+                          const ms_url_list *urls, size_t n_credential,
+                          size_t n_urgency)
+{
+    const ms_phish_engine *e = x->e;
+    const ms_phish_scratch *s = x->s;
+    bool free_sender = is_free_mail(from_reg);
+    for (size_t i = 0; i < e->n_brands; i++) {
+        const brand *b = &e->brands[i];
+        if (b->n_lines == 0 || brand_owns(b, from_host) ||
+            brand_owns(b, from_reg))
+            continue;
+        bool in_display =
+            lines_match(e, b->lines, b->n_lines, bounded_bits(s, F_DISPLAY));
+        bool in_subject =
+            lines_match(e, b->lines, b->n_lines, bounded_bits(s, F_SUBJECT));
+        bool in_body =
+            lines_match(e, b->lines, b->n_lines, bounded_bits(s, F_VISIBLE));
+        /* a brand with no domains (webmail) cannot be checked against the
+         * sender: only its words count */
+        if (b->n_domains == 0 && !in_display && !in_subject)
+            continue;
+        if (in_display) {
+            add_signal(x, S_BRAND_DISPLAY_NAME, "%s named by %s", b->name,
+                       from_reg ? from_reg : "an unknown sender");
+            if (x->brand == NULL)
+                x->brand = b->name;
+        }
+        if (in_subject) {
+            add_signal(x, S_BRAND_SUBJECT, "%s in the subject, sent from %s",
+                       b->name, from_reg ? from_reg : "an unknown sender");
+            if (x->brand == NULL)
+                x->brand = b->name;
+        }
+        if ((in_display || in_subject) && free_sender)
+            add_signal(x, S_FREE_MAIL_BRAND, "%s named by a sender on %s",
+                       b->name, from_reg);
+        if (in_body && !in_display && !in_subject &&
+            (n_credential > 0 || n_urgency > 0) && urls) {
+            bool links = false, to_brand = false;
+            for (size_t k = 0; k < urls->n; k++) {
+                const ms_url_entry *u = &urls->items[k];
+                if (!is_link(u) || u->url.host == NULL)
+                    continue;
+                links = true;
+                if (brand_owns(b, u->url.host))
+                    to_brand = true;
+            }
+            if (links && !to_brand) {
+                add_signal(x, S_BRAND_BODY,
+                           "%s named in the body; no link goes to it", b->name);
+                if (x->brand == NULL)
+                    x->brand = b->name;
+            }
+        }
+    }
+}
+
+/* The signals of the URLs. */
+static void url_signals(run *x, const ms_url_list *urls)
+{
+    for (size_t i = 0; urls && i < urls->n; i++) {
+        const ms_url_entry *u = &urls->items[i];
+        const ms_url *url = &u->url;
+        if (url->url == NULL)
+            continue;
+        bool link = is_link(u);
+        if (url->flags & MS_URL_TEXT_HREF_MISMATCH)
+            add_signal(x, S_TEXT_HREF_MISMATCH, "\"%.80s\" links to %.200s",
+                       u->display_text ? u->display_text : "", url->url);
+        if (url->flags & MS_URL_MIXED_SCRIPT)
+            add_signal(x, S_MIXED_SCRIPT, "%.200s",
+                       url->unicode ? url->unicode : url->url);
+        if (link && (url->flags & MS_URL_IP_HOST))
+            add_signal(x, S_IP_HOST_LINK, "%.200s", url->url);
+        if (link && (url->flags & MS_URL_SHORTENER))
+            add_signal(x, S_SHORTENER, "%.200s", url->url);
+        if (link && (url->flags & MS_URL_REDIRECT_PARAM))
+            add_signal(x, S_REDIRECT, "%.200s", url->url);
+        if (link && (url->flags & (MS_URL_DATA_URI | MS_URL_JAVASCRIPT_URI)))
+            add_signal(x, S_DATA_URI, "%.80s", url->url);
+        if (url->host && !url->is_ip) {
+            lookalike l;
+            if (check_host(x->e, x->a, url->host, url->unicode, &l)) {
+                add_signal(x, l.signal, "%s imitates %s", url->host, l.b->name);
+                if (x->brand == NULL)
+                    x->brand = l.b->name;
+            }
+        }
+    }
+}
+
+/* True when the name has one of the extensions. */
+static bool html_name(const char *ext)
+{
+    static const char *const html[] = {"htm", "html", "shtml", "xhtml",
+                                       "svg", "mht",  "mhtml"};
+    for (size_t i = 0; ext && i < sizeof(html) / sizeof(html[0]); i++)
+        if (strcmp(ext, html[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The signals of one file report and, recursively, its inner files. */
+static void file_signals(run *x, const ms_file_report *r,
+                         const ms_url_list *urls, int level)
+{
+    static const struct {
+        const char *trait;
+        int signal;
+    } map[] = {
+        {"executable", S_ATTACHMENT_EXECUTABLE},
+        {"script", S_ATTACHMENT_EXECUTABLE},
+        {"shortcut", S_ATTACHMENT_EXECUTABLE},
+        {"office_macro", S_ATTACHMENT_MACRO},
+        {"double_extension", S_ATTACHMENT_DOUBLE_EXTENSION},
+        {"rtl_override", S_ATTACHMENT_DOUBLE_EXTENSION},
+        {"encrypted_archive", S_ATTACHMENT_ENCRYPTED},
+        {"pdf_javascript", S_ATTACHMENT_PDF_ACTION},
+        {"pdf_launch", S_ATTACHMENT_PDF_ACTION},
+        {"disk_image", S_ATTACHMENT_DISK_IMAGE},
+        {"html_form", S_HTML_ATTACHMENT_FORM},
+    };
+    const char *name = r->filename ? r->filename : "(unnamed)";
+    for (size_t i = 0; i < r->flags.n; i++)
+        for (size_t k = 0; k < sizeof(map) / sizeof(map[0]); k++)
+            if (strcmp(r->flags.items[i].name, map[k].trait) == 0)
+                add_signal(x, map[k].signal, "%.120s: %.200s", name,
+                           r->flags.items[i].reason);
+    bool html = html_name(r->extension) ||
+                (r->mime_type && strcmp(r->mime_type, "text/html") == 0);
+    if (html) {
+        bool remote = ms_file_report_flag(r, "html_script") != NULL;
+        const char *where = NULL;
+        size_t nn = strlen(name);
+        for (size_t i = 0; !remote && urls && i < urls->n; i++) {
+            const ms_url_entry *u = &urls->items[i];
+            for (size_t k = 0; k < u->n_sources; k++) {
+                const char *s = u->sources[k];
+                if (strncmp(s, "attachment:", 11) == 0 &&
+                    strncmp(s + 11, name, nn) == 0 && u->url.host) {
+                    remote = true;
+                    where = u->url.url;
+                    break;
+                }
+            }
+        }
+        if (remote)
+            add_signal(x, S_HTML_ATTACHMENT_REMOTE, "%.120s%s%.200s", name,
+                       where ? " loads " : " runs a script",
+                       where ? where : "");
+    }
+    if (level < 8)
+        for (size_t i = 0; i < r->n_files; i++)
+            file_signals(x, &r->files[i], urls, level + 1);
+}
+
+/* The signals of the headers: Reply-To, Return-Path, display names. */
+static void header_signals(run *x, const char *from_reg)
+{
+    const ms_message *m = x->m;
+    if (from_reg == NULL)
+        return;
+    if (m->reply_to.n > 0 && m->reply_to.items[0].domain &&
+        *m->reply_to.items[0].domain) {
+        const char *rt = registered(x->a, m->reply_to.items[0].domain);
+        if (rt && strcmp(rt, from_reg) != 0)
+            add_signal(x, S_REPLY_TO_MISMATCH, "Reply-To %s, From %s", rt,
+                       from_reg);
+    }
+    if (m->return_path.n > 0 && m->return_path.items[0].domain &&
+        *m->return_path.items[0].domain) {
+        const char *rp = registered(x->a, m->return_path.items[0].domain);
+        if (rp && strcmp(rp, from_reg) != 0)
+            add_signal(x, S_RETURN_PATH_MISMATCH, "Return-Path %s, From %s", rp,
+                       from_reg);
+    }
+    const char *name = m->from.n ? m->from.items[0].name : NULL;
+    const char *at = name ? strchr(name, '@') : NULL;
+    if (at) {
+        const char *d = at + 1;
+        size_t dn = 0;
+        while (d[dn] && (ms_ascii_is_alnum((unsigned char)d[dn]) ||
+                         d[dn] == '.' || d[dn] == '-'))
+            dn++;
+        while (dn > 0 && d[dn - 1] == '.')
+            dn--;
+        if (dn > 0 && memchr(d, '.', dn)) {
+            char *host = ms_arena_strndup(x->a, d, dn);
+            const char *reg = host ? registered(x->a, host) : NULL;
+            if (reg && strcmp(reg, from_reg) != 0)
+                add_signal(x, S_DISPLAY_NAME_ADDRESS,
+                           "display name \"%.120s\", address at %s", name,
+                           from_reg);
+        }
+    }
+}
+
+/* Analyzes a mail; see phishing.h. */
+ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
+                           const ms_message *m, const ms_url_list *urls,
+                           const ms_file_report *reports, size_t n_reports,
+                           ms_phish_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->verdict = "clean";
+    run x = {e, s, m->arena, m, out, NULL};
+    ms_html_doc docs[8];
+    size_t n_docs = 0;
+    ms_status rc = scan_mail(&x, urls, reports, n_reports, docs, &n_docs);
+    if (rc != MS_OK)
+        return rc;
+    spamscope_part(&x, urls);
+
+    const char *from_host =
+        m->from.n && m->from.items[0].domain && *m->from.items[0].domain
+            ? m->from.items[0].domain
+            : NULL;
+    const char *from_reg = registered(x.a, from_host);
+    const char *first_urgency = NULL, *first_credential = NULL;
+    size_t n_urgency =
+        count_phrases(e->urgency, e->n_urgency, bounded_bits(s, F_VISIBLE),
+                      bounded_bits(s, F_SUBJECT), &first_urgency, e);
+    size_t n_credential = count_phrases(
+        e->credential, e->n_credential, bounded_bits(s, F_VISIBLE),
+        bounded_bits(s, F_SUBJECT), &first_credential, e);
+
+    brand_signals(&x, from_host, from_reg, urls, n_credential, n_urgency);
+    if (from_host) {
+        lookalike l;
+        if (check_host(e, x.a, from_host, NULL, &l)) {
+            add_signal(&x, l.signal, "sender domain %s imitates %s", from_host,
+                       l.b->name);
+            if (x.brand == NULL)
+                x.brand = l.b->name;
+        }
+    }
+    url_signals(&x, urls);
+    for (size_t i = 0; i < n_docs; i++) {
+        for (size_t k = 0; k < docs[i].n_forms; k++) {
+            const ms_html_form *f = &docs[i].forms[k];
+            if (f->has_password)
+                add_signal(&x, S_CREDENTIAL_FORM,
+                           "a form with a password field posts to %.200s",
+                           f->action ? f->action : "(this page)");
+            else
+                add_signal(&x, S_FORM_IN_BODY, "a form posts to %.200s",
+                           f->action ? f->action : "(this page)");
+        }
+        if (docs[i].n_password_inputs > 0)
+            add_signal(&x, S_CREDENTIAL_FORM, "%zu password field%s",
+                       docs[i].n_password_inputs,
+                       docs[i].n_password_inputs == 1 ? "" : "s");
+    }
+    for (size_t i = 0; i < n_reports; i++)
+        file_signals(&x, &reports[i], urls, 0);
+    header_signals(&x, from_reg);
+    add_phrase_signal(&x, S_URGENCY, n_urgency, first_urgency);
+    add_phrase_signal(&x, S_CREDENTIAL_REQUEST, n_credential, first_credential);
+
+    int risk = 0;
+    for (size_t i = 0; i < out->n_signals; i++)
+        risk += out->signals[i].weight;
+    out->risk = risk > 100 ? 100 : risk;
+    out->verdict = out->risk >= e->threshold_phishing     ? "phishing"
+                   : out->risk >= e->threshold_suspicious ? "suspicious"
+                                                          : "clean";
+    out->brand = x.brand;
+    return MS_OK;
+}
+
+/* The name of SpamScope's bit i. */
+const char *ms_phish_bit_name(unsigned i)
+{
+    return i < 8 ? bit_names[i] : NULL;
+}
+
+/* Writes the phishing object; see phishing.h. */
+void ms_phish_write_json(ms_json *w, const ms_phish_result *r)
+{
+    ms_json_object_begin(w);
+    ms_json_kv_uint(w, "score", r->score);
+    ms_json_key(w, "score_expanded");
+    ms_json_array_begin(w);
+    for (unsigned i = 0; i < 8; i++)
+        if (r->score & (1u << i))
+            ms_json_cstr(w, bit_names[i]);
+    ms_json_array_end(w);
+    ms_json_key(w, "targets");
+    ms_json_array_begin(w);
+    for (size_t i = 0; i < r->n_targets; i++)
+        ms_json_cstr(w, r->targets[i]);
+    ms_json_array_end(w);
+    ms_json_kv_bool(w, "with_phishing", r->with_phishing);
+    ms_json_kv_cstr(w, "verdict", r->verdict);
+    ms_json_kv_int(w, "risk", r->risk);
+    ms_json_kv_cstr(w, "brand", r->brand);
+    ms_json_key(w, "signals");
+    ms_json_array_begin(w);
+    for (size_t i = 0; i < r->n_signals; i++) {
+        ms_json_object_begin(w);
+        ms_json_kv_cstr(w, "name", r->signals[i].name);
+        ms_json_kv_int(w, "weight", r->signals[i].weight);
+        ms_json_kv_cstr(w, "evidence", r->signals[i].evidence);
+        ms_json_object_end(w);
+    }
+    ms_json_array_end(w);
+    ms_json_object_end(w);
+}
