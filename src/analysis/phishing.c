@@ -86,6 +86,12 @@ enum {
     S_ATTACHMENT_PDF_ACTION,
     S_ATTACHMENT_DISK_IMAGE,
     S_QR_CODE,
+    S_LURE,
+    S_SUSPICIOUS_TLD,
+    S_FREE_HOSTING_LINK,
+    S_OBFUSCATED_TEXT,
+    S_REPLY_TO_FREE_MAIL,
+    S_INVALID_SENDER,
     S_COUNT
 };
 
@@ -100,7 +106,7 @@ static const struct {
     {"brand_in_subdomain", 35},
     {"text_href_mismatch", 25},
     {"credential_form", 35},
-    {"form_in_body", 15},
+    {"form_in_body", 8},
     {"html_attachment_form", 45},
     {"html_attachment_remote", 30},
     {"reply_to_mismatch", 10},
@@ -121,26 +127,16 @@ static const struct {
     {"attachment_pdf_action", 20},
     {"attachment_disk_image", 30},
     {"qr_code", 30},
+    {"lure", 10},
+    {"suspicious_tld", 12},
+    {"free_hosting_link", 15},
+    {"obfuscated_text", 35},
+    {"reply_to_free_mail", 20},
+    {"invalid_sender", 20},
 };
 
 /* Phrase counts past this add nothing more. */
 #define MAX_PHRASE_COUNT 3
-
-/* Free mail providers: a brand named by a sender there is not the
- * brand. */
-static const char *const free_mail[] = {
-    "gmail.com",      "googlemail.com", "outlook.com",    "hotmail.com",
-    "live.com",       "msn.com",        "yahoo.com",      "ymail.com",
-    "aol.com",        "icloud.com",     "me.com",         "mail.com",
-    "gmx.com",        "gmx.de",         "gmx.net",        "web.de",
-    "yandex.ru",      "yandex.com",     "mail.ru",        "proton.me",
-    "protonmail.com", "zoho.com",       "qq.com",         "163.com",
-    "126.com",        "libero.it",      "orange.fr",      "laposte.net",
-    "free.fr",        "t-online.de",    "hotmail.fr",     "hotmail.co.uk",
-    "yahoo.fr",       "yahoo.co.uk",    "yahoo.es",       "yahoo.it",
-    "outlook.fr",     "outlook.es",     "bol.com.br",     "uol.com.br",
-    "terra.com.br",   "sapo.pt",        "rediffmail.com", "inbox.lv",
-};
 
 /* Words that, joined to a brand name, make a phishing domain:
  * paypal-secure, securepaypal, microsoftsupport. */
@@ -183,8 +179,12 @@ struct ms_phish_engine {
     size_t n_brands, cap_brands;
     kw_line *subjects; /* subject keyword lines */
     size_t n_subjects, cap_subjects;
-    uint32_t *urgency, *credential; /* phrase literal ids */
+    uint32_t *urgency, *credential, *lure; /* phrase literal ids */
     size_t n_urgency, cap_urgency, n_credential, cap_credential;
+    size_t n_lure, cap_lure;
+    char **free_mail, **free_hosting, **abused_tlds; /* domains.yml */
+    size_t n_free_mail, cap_free_mail, n_free_hosting, cap_free_hosting;
+    size_t n_abused_tlds, cap_abused_tlds;
     int weights[S_COUNT];
     int threshold_phishing, threshold_suspicious;
     hs_database_t *db;
@@ -576,6 +576,7 @@ static ms_status load_phrases(ms_phish_engine *e, yaml_file *f)
         return yfail(f, root, "a map {urgency, credential} expected");
     id_list urgency = {&e->urgency, &e->n_urgency, &e->cap_urgency};
     id_list credential = {&e->credential, &e->n_credential, &e->cap_credential};
+    id_list lure = {&e->lure, &e->n_lure, &e->cap_lure};
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
          p < root->data.mapping.pairs.top; p++) {
         const yaml_node_t *k = yaml_document_get_node(&f->doc, p->key);
@@ -585,9 +586,63 @@ static ms_status load_phrases(ms_phish_engine *e, yaml_file *f)
             rc = each_string(f, v, "urgency", add_phrase, e, &urgency);
         else if (scalar(k) && strcmp(scalar(k), "credential") == 0)
             rc = each_string(f, v, "credential", add_phrase, e, &credential);
+        else if (scalar(k) && strcmp(scalar(k), "lure") == 0)
+            rc = each_string(f, v, "lure", add_phrase, e, &lure);
         else
-            return yfail(f, k, "unknown key '%s' (urgency, credential)",
+            return yfail(f, k, "unknown key '%s' (urgency, credential, lure)",
                          scalar(k) ? scalar(k) : "?");
+        if (rc != MS_OK)
+            return rc;
+    }
+    return MS_OK;
+}
+
+/* A list of strings of the engine. */
+typedef struct str_list {
+    char ***items;
+    size_t *n, *cap;
+} str_list;
+
+static ms_status add_domain(ms_phish_engine *e, yaml_file *f,
+                            const yaml_node_t *v, void *ctx)
+{
+    (void)e;
+    (void)f;
+    str_list *l = ctx;
+    const char *d = scalar(v);
+    while (*d == '.')
+        d++;
+    return add_string(l->items, l->n, l->cap, d);
+}
+
+/* Loads a domains file: {free_mail, free_hosting, abused_tlds}. */
+static ms_status load_domains(ms_phish_engine *e, yaml_file *f)
+{
+    const yaml_node_t *root = yaml_document_get_root_node(&f->doc);
+    if (root == NULL)
+        return MS_OK;
+    if (root->type != YAML_MAPPING_NODE)
+        return yfail(f, root,
+                     "a map {free_mail, free_hosting, abused_tlds} expected");
+    str_list free_mail = {&e->free_mail, &e->n_free_mail, &e->cap_free_mail};
+    str_list hosting = {&e->free_hosting, &e->n_free_hosting,
+                        &e->cap_free_hosting};
+    str_list tlds = {&e->abused_tlds, &e->n_abused_tlds, &e->cap_abused_tlds};
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+         p < root->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = yaml_document_get_node(&f->doc, p->key);
+        const yaml_node_t *v = yaml_document_get_node(&f->doc, p->value);
+        const char *key = scalar(k) ? scalar(k) : "?";
+        str_list *l = strcmp(key, "free_mail") == 0      ? &free_mail
+                      : strcmp(key, "free_hosting") == 0 ? &hosting
+                      : strcmp(key, "abused_tlds") == 0  ? &tlds
+                                                         : NULL;
+        if (l == NULL)
+            return yfail(f, k,
+                         "unknown key '%s' (free_mail, free_hosting, "
+                         "abused_tlds)",
+                         key);
+        ms_status rc = each_string(f, v, key, add_domain, e, l);
         if (rc != MS_OK)
             return rc;
     }
@@ -733,6 +788,9 @@ ms_status ms_phish_engine_new(const ms_phish_config *c, ms_phish_engine **out,
     if (rc == MS_OK)
         rc = load_files(e, c->phrases, c->n_phrases, load_phrases, err,
                         err_size);
+    if (rc == MS_OK)
+        rc = load_files(e, c->domains, c->n_domains, load_domains, err,
+                        err_size);
     if (rc == MS_OK && c->signals)
         rc = load_files(e, &c->signals, 1, load_signals, err, err_size);
     if (rc == MS_OK)
@@ -773,6 +831,10 @@ void ms_phish_engine_free(ms_phish_engine *e)
     free(e->subjects);
     free(e->urgency);
     free(e->credential);
+    free(e->lure);
+    free_strings(e->free_mail, e->n_free_mail);
+    free_strings(e->free_hosting, e->n_free_hosting);
+    free_strings(e->abused_tlds, e->n_abused_tlds);
     hs_free_database(e->db);
     free(e);
 }
@@ -968,14 +1030,106 @@ static bool brand_owns(const brand *b, const char *host)
     return false;
 }
 
-static bool is_free_mail(const char *domain)
+/* True when host is one of the domains, or under one. */
+static bool in_domains(char *const *domains, size_t n, const char *host)
 {
-    if (domain == NULL)
+    if (host == NULL)
         return false;
-    for (size_t i = 0; i < sizeof(free_mail) / sizeof(free_mail[0]); i++)
-        if (strcmp(domain, free_mail[i]) == 0)
+    for (size_t i = 0; i < n; i++)
+        if (host_is(host, domains[i]))
             return true;
     return false;
+}
+
+/* True when the host's last label is an abused top-level domain. */
+static bool abused_tld(const ms_phish_engine *e, const char *host)
+{
+    if (host == NULL)
+        return false;
+    const char *dot = strrchr(host, '.');
+    const char *tld = dot ? dot + 1 : host;
+    for (size_t i = 0; i < e->n_abused_tlds; i++)
+        if (strcmp(tld, e->abused_tlds[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Reads one UTF-8 code point at p (NUL-terminated); *len gets its bytes
+ * (1 for a broken sequence, read as the byte itself). */
+static uint32_t next_cp(const unsigned char *p, size_t *len)
+{
+    uint32_t c = p[0];
+    *len = 1;
+    if (c < 0x80)
+        return c;
+    if ((c & 0xe0) == 0xc0 && (p[1] & 0xc0) == 0x80) {
+        *len = 2;
+        return ((c & 0x1f) << 6) | (p[1] & 0x3f);
+    }
+    if ((c & 0xf0) == 0xe0 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
+        *len = 3;
+        return ((c & 0x0f) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3f);
+    }
+    if ((c & 0xf8) == 0xf0 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80 &&
+        (p[3] & 0xc0) == 0x80) {
+        *len = 4;
+        return ((c & 0x07) << 18) | ((p[1] & 0x3fu) << 12) |
+               ((p[2] & 0x3fu) << 6) | (p[3] & 0x3f);
+    }
+    return c;
+}
+
+/* The script of a letter: 1 Latin, 2 Cyrillic, 3 Greek, 0 other. */
+static int letter_script(uint32_t c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+        (c >= 0xc0 && c <= 0x24f && c != 0xd7 && c != 0xf7))
+        return 1;
+    if (c >= 0x400 && c <= 0x4ff)
+        return 2;
+    if (c >= 0x370 && c <= 0x3ff)
+        return 3;
+    return 0;
+}
+
+/* Says what hides words from filters in a subject or display name:
+ * letters of two scripts in one word (Cyrillic 'Р' in "PAYMENT"),
+ * styled mathematical or fullwidth letters, invisible characters or
+ * combining marks inside Latin words. Returns the reason or NULL. */
+static const char *obfuscation(const char *text)
+{
+    if (text == NULL)
+        return NULL;
+    const unsigned char *p = (const unsigned char *)text;
+    unsigned scripts = 0; /* bits of the scripts of the current word */
+    uint32_t prev = 0;
+    while (*p) {
+        size_t len;
+        uint32_t c = next_cp(p, &len);
+        p += len;
+        if (c >= 0x1d400 && c <= 0x1d7ff)
+            return "styled mathematical letters";
+        if (c >= 0xff21 && c <= 0xff5a)
+            return "fullwidth letters";
+        if ((c == 0x200b || c == 0x200c || c == 0x200d || c == 0x2060 ||
+             c == 0xfeff || c == 0xad) &&
+            letter_script(prev) == 1 && letter_script(next_cp(p, &len)) == 1)
+            return "an invisible character inside a word";
+        if (((c >= 0x610 && c <= 0x61a) || (c >= 0x64b && c <= 0x65f) ||
+             c == 0x670 || (c >= 0x6d6 && c <= 0x6ed)) &&
+            letter_script(prev) == 1)
+            return "foreign combining marks on Latin letters";
+        int sc = letter_script(c);
+        if (sc) {
+            scripts |= 1u << sc;
+            if ((scripts & 2u) && (scripts & (4u | 8u)))
+                return "Latin and Cyrillic or Greek letters in one word";
+        } else if (!(c >= 0x300 && c <= 0x36f)) {
+            scripts = 0;
+        }
+        prev = c;
+    }
+    return NULL;
 }
 
 /* Levenshtein distance of two short strings, capped: returns cap + 1 when
@@ -1206,8 +1360,8 @@ static bool check_host(const ms_phish_engine *e, ms_arena *a, const char *host,
             char lskel[64];
             bool hit = strcmp(name, label) == 0; /* paypal.xyz */
             if (!hit && ln >= 5)
-                hit = edit_distance(name, label, ln >= 9 ? 2 : 1) <=
-                      (ln >= 9 ? 2u : 1u);
+                hit = edit_distance(name, label, ln >= 10 ? 2 : 1) <=
+                      (ln >= 10 ? 2u : 1u);
             if (!hit && skel[0] && skeleton(label, lskel))
                 hit = strcmp(skel, lskel) == 0;
             if (!hit && ln >= 5)
@@ -1485,7 +1639,7 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
 {
     const ms_phish_engine *e = x->e;
     const ms_phish_scratch *s = x->s;
-    bool free_sender = is_free_mail(from_reg);
+    bool free_sender = in_domains(e->free_mail, e->n_free_mail, from_reg);
     for (size_t i = 0; i < e->n_brands; i++) {
         const brand *b = &e->brands[i];
         if (b->n_lines == 0 || brand_owns(b, from_host) ||
@@ -1507,13 +1661,16 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
             if (x->brand == NULL)
                 x->brand = b->name;
         }
-        if (in_subject) {
+        /* news and offers name brands in subjects all the time: only
+         * with pressure or a request for credentials */
+        if (in_subject && n_credential + n_urgency > 0) {
             add_signal(x, S_BRAND_SUBJECT, "%s in the subject, sent from %s",
                        b->name, from_reg ? from_reg : "an unknown sender");
             if (x->brand == NULL)
                 x->brand = b->name;
         }
-        if ((in_display || in_subject) && free_sender)
+        if ((in_display || (in_subject && n_credential + n_urgency > 0)) &&
+            free_sender)
             add_signal(x, S_FREE_MAIL_BRAND, "%s named by a sender on %s",
                        b->name, from_reg);
         if (in_body && !in_display && !in_subject &&
@@ -1560,6 +1717,11 @@ static void url_signals(run *x, const ms_url_list *urls)
             add_signal(x, S_REDIRECT, "%.200s", url->url);
         if (link && (url->flags & (MS_URL_DATA_URI | MS_URL_JAVASCRIPT_URI)))
             add_signal(x, S_DATA_URI, "%.80s", url->url);
+        if (link && url->host && abused_tld(x->e, url->host))
+            add_signal(x, S_SUSPICIOUS_TLD, "%.200s", url->url);
+        if (link && url->host &&
+            in_domains(x->e->free_hosting, x->e->n_free_hosting, url->host))
+            add_signal(x, S_FREE_HOSTING_LINK, "%.200s", url->url);
         if (url->host && !url->is_ip) {
             lookalike l;
             if (check_host(x->e, x->a, url->host, url->unicode, &l)) {
@@ -1640,14 +1802,35 @@ static void file_signals(run *x, const ms_file_report *r,
 static void header_signals(run *x, const char *from_reg)
 {
     const ms_message *m = x->m;
+    const ms_phish_engine *e = x->e;
+    if (m->from.n > 0 && m->from.items[0].address &&
+        (from_reg == NULL || strchr(from_reg, '.') == NULL))
+        add_signal(x, S_INVALID_SENDER, "From address %.200s has no domain",
+                   m->from.items[0].address);
+    const char *why = obfuscation(m->subject);
+    if (why)
+        add_signal(x, S_OBFUSCATED_TEXT, "subject: %s", why);
+    if (why == NULL && m->from.n > 0 &&
+        (why = obfuscation(m->from.items[0].name)) != NULL)
+        add_signal(x, S_OBFUSCATED_TEXT, "display name: %s", why);
     if (from_reg == NULL)
         return;
+    size_t n = 0;
+    bool list =
+        header_value(m, "List-Id", &n) || header_value(m, "List-Post", &n);
     if (m->reply_to.n > 0 && m->reply_to.items[0].domain &&
-        *m->reply_to.items[0].domain) {
+        *m->reply_to.items[0].domain && !list) {
         const char *rt = registered(x->a, m->reply_to.items[0].domain);
-        if (rt && strcmp(rt, from_reg) != 0)
-            add_signal(x, S_REPLY_TO_MISMATCH, "Reply-To %s, From %s", rt,
-                       from_reg);
+        if (rt && strcmp(rt, from_reg) != 0) {
+            if (in_domains(e->free_mail, e->n_free_mail, rt) &&
+                !in_domains(e->free_mail, e->n_free_mail, from_reg))
+                add_signal(x, S_REPLY_TO_FREE_MAIL,
+                           "replies go to %s, a free mail provider; From %s",
+                           rt, from_reg);
+            else
+                add_signal(x, S_REPLY_TO_MISMATCH, "Reply-To %s, From %s", rt,
+                           from_reg);
+        }
     }
     if (m->return_path.n > 0 && m->return_path.items[0].domain &&
         *m->return_path.items[0].domain) {
@@ -1707,6 +1890,10 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
         bounded_bits(s, F_SUBJECT), &first_credential, e);
 
     brand_signals(&x, from_host, from_reg, urls, n_credential, n_urgency);
+    if (from_reg && abused_tld(e, from_reg))
+        add_signal(&x, S_SUSPICIOUS_TLD, "sender domain %s", from_reg);
+    if (from_host && in_domains(e->free_hosting, e->n_free_hosting, from_host))
+        add_signal(&x, S_FREE_HOSTING_LINK, "sender domain %s", from_host);
     if (from_host) {
         lookalike l;
         if (check_host(e, x.a, from_host, NULL, &l)) {
@@ -1738,6 +1925,11 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     header_signals(&x, from_reg);
     add_phrase_signal(&x, S_URGENCY, n_urgency, first_urgency);
     add_phrase_signal(&x, S_CREDENTIAL_REQUEST, n_credential, first_credential);
+    const char *first_lure = NULL;
+    size_t n_lure =
+        count_phrases(e->lure, e->n_lure, bounded_bits(s, F_VISIBLE),
+                      bounded_bits(s, F_SUBJECT), &first_lure, e);
+    add_phrase_signal(&x, S_LURE, n_lure, first_lure);
 
     int risk = 0;
     for (size_t i = 0; i < out->n_signals; i++)

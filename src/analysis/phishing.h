@@ -52,6 +52,8 @@ typedef struct ms_phish_config {
     size_t n_subjects;
     const char *phrases[MS_PHISH_MAX_FILES];
     size_t n_phrases;
+    const char *domains[MS_PHISH_MAX_FILES]; /* free mail, hosting, TLDs */
+    size_t n_domains;
     const char *signals; /* weights and thresholds, NULL: built-in */
 } ms_phish_config;
 

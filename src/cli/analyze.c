@@ -531,12 +531,15 @@ static ms_phish_engine *load_phishing(const ms_config *cfg)
 {
     ms_phish_config pc = {0};
     char brands[4096], subjects[4096], phrases[4096], signals[4096];
+    char domains[4096];
     if (!phish_paths("phishing/brands.yml", &cfg->phishing.brands, pc.brands,
                      &pc.n_brands, brands, sizeof(brands)) ||
         !phish_paths("phishing/subjects.yml", &cfg->phishing.subjects,
                      pc.subjects, &pc.n_subjects, subjects, sizeof(subjects)) ||
         !phish_paths("phishing/phrases.yml", &cfg->phishing.phrases, pc.phrases,
-                     &pc.n_phrases, phrases, sizeof(phrases)))
+                     &pc.n_phrases, phrases, sizeof(phrases)) ||
+        !phish_paths("phishing/domains.yml", &cfg->phishing.domains, pc.domains,
+                     &pc.n_domains, domains, sizeof(domains)))
         return NULL;
     pc.signals = cfg->phishing.signals ? cfg->phishing.signals
                                        : shipped_conf("phishing/signals.yml",

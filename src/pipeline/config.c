@@ -125,6 +125,8 @@ static const key_spec keys[] = {
      "a list of paths"},
     {"phishing", "phrases", KEY_STRING_LIST, FIELD(phishing.phrases), 0, 0,
      "a list of paths"},
+    {"phishing", "domains", KEY_STRING_LIST, FIELD(phishing.domains), 0, 0,
+     "a list of paths"},
     {"phishing", "signals", KEY_STRING, FIELD(phishing.signals), 0, 0,
      "a path or null"},
     {"spam", "enabled", KEY_BOOL, FIELD(spam.enabled), 0, 0, "true or false"},
@@ -574,6 +576,7 @@ void ms_config_free(ms_config *c)
     ms_config_paths_free(&c->phishing.brands);
     ms_config_paths_free(&c->phishing.subjects);
     ms_config_paths_free(&c->phishing.phrases);
+    ms_config_paths_free(&c->phishing.domains);
     free(c->phishing.signals);
     ms_config_paths_free(&c->spam.rules);
     free(c->spam.bayes);

@@ -84,6 +84,7 @@ typedef struct ms_config {
         ms_config_paths brands;   /* added to conf/phishing/brands.yml */
         ms_config_paths subjects; /* added to conf/phishing/subjects.yml */
         ms_config_paths phrases;  /* added to conf/phishing/phrases.yml */
+        ms_config_paths domains;  /* added to conf/phishing/domains.yml */
         char *signals;            /* NULL: conf/phishing/signals.yml */
     } phishing;
     struct {
