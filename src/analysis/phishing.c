@@ -92,6 +92,10 @@ enum {
     S_OBFUSCATED_TEXT,
     S_REPLY_TO_FREE_MAIL,
     S_INVALID_SENDER,
+    S_RECIPIENT_IN_TEXT,
+    S_SYMBOLS_DISPLAY_NAME,
+    S_SYMBOLS_SUBJECT,
+    S_LINKS_ELSEWHERE,
     S_COUNT
 };
 
@@ -133,6 +137,10 @@ static const struct {
     {"obfuscated_text", 35},
     {"reply_to_free_mail", 20},
     {"invalid_sender", 20},
+    {"recipient_in_text", 25},
+    {"symbols_display_name", 25},
+    {"symbols_subject", 8},
+    {"links_elsewhere", 8},
 };
 
 /* Phrase counts past this add nothing more. */
@@ -1132,6 +1140,24 @@ static const char *obfuscation(const char *text)
     return NULL;
 }
 
+/* True when the text holds pictographs (emoji, dingbats, symbols), the
+ * decoration of bulk offers and lures. */
+static bool has_pictographs(const char *text)
+{
+    if (text == NULL)
+        return false;
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p) {
+        size_t len;
+        uint32_t c = next_cp(p, &len);
+        p += len;
+        if ((c >= 0x1f000 && c <= 0x1faff) || (c >= 0x2600 && c <= 0x27bf) ||
+            (c >= 0x2b00 && c <= 0x2bff) || c == 0xfe0f)
+            return true;
+    }
+    return false;
+}
+
 /* Levenshtein distance of two short strings, capped: returns cap + 1 when
  * larger. */
 static size_t edit_distance(const char *a, const char *b, size_t cap)
@@ -1813,6 +1839,11 @@ static void header_signals(run *x, const char *from_reg)
     if (why == NULL && m->from.n > 0 &&
         (why = obfuscation(m->from.items[0].name)) != NULL)
         add_signal(x, S_OBFUSCATED_TEXT, "display name: %s", why);
+    if (m->from.n > 0 && has_pictographs(m->from.items[0].name))
+        add_signal(x, S_SYMBOLS_DISPLAY_NAME, "display name \"%.120s\"",
+                   m->from.items[0].name);
+    if (has_pictographs(m->subject))
+        add_signal(x, S_SYMBOLS_SUBJECT, "subject \"%.120s\"", m->subject);
     if (from_reg == NULL)
         return;
     size_t n = 0;
@@ -1858,6 +1889,102 @@ static void header_signals(run *x, const char *from_reg)
                            from_reg);
         }
     }
+}
+
+/* Greeting words that precede a name. */
+static const char *const greetings[] = {
+    "hello",     "hi",        "dear",    "hey",     "hallo", "liebe",
+    "lieber",    "guten tag", "bonjour", "cher",    "chère", "hola",
+    "estimado",  "estimada",  "ciao",    "gentile", "caro",  "cara",
+    "olá",       "ola",       "prezado", "prezada", "beste", "geachte",
+    "attention", "greetings"};
+
+/* True when the address that starts at text[at] follows a greeting word
+ * ("Hello john@example.com", "Dear john@example.com,"). */
+static bool greeted(const char *text, size_t at)
+{
+    size_t i = at;
+    while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == ','))
+        i--;
+    for (size_t g = 0; g < sizeof(greetings) / sizeof(greetings[0]); g++) {
+        size_t k = strlen(greetings[g]);
+        if (i >= k && strncasecmp(text + i - k, greetings[g], k) == 0 &&
+            (i == k || !word_byte((unsigned char)text[i - k - 1])))
+            return true;
+    }
+    return false;
+}
+
+/* The recipient greeted by an e-mail address instead of a name: text a
+ * machine wrote for a list of addresses. Returns the address found. */
+static bool greets_by_address(ms_arena *a, const char *text, size_t n,
+                              const char **found)
+{
+    for (const char *at = memchr(text, '@', n); at;
+         at = memchr(at + 1, '@', n - (size_t)(at + 1 - text))) {
+        size_t pos = (size_t)(at - text);
+        size_t start = pos;
+        while (start > 0 && (ms_ascii_is_alnum(text[start - 1]) ||
+                             strchr("._+-", text[start - 1]) != NULL))
+            start--;
+        size_t end = pos + 1;
+        while (end < n && (ms_ascii_is_alnum(text[end]) || text[end] == '.' ||
+                           text[end] == '-'))
+            end++;
+        if (start == pos || end == pos + 1 || start == 0)
+            continue;
+        if (greeted(text, start)) {
+            *found = ms_arena_strndup(a, text + start, end - start);
+            return *found != NULL;
+        }
+        if (pos + 1 >= n)
+            break;
+    }
+    return false;
+}
+
+/* Adds recipient_in_text when a body greets by address. */
+static void recipient_signal(run *x, const ms_html_doc *docs, size_t n_docs)
+{
+    const ms_message *m = x->m;
+    const char *addr = NULL;
+    bool found = false;
+    for (size_t k = 0; !found && k < m->n_text_plain; k++)
+        found = m->text_plain[k]->text &&
+                greets_by_address(x->a, m->text_plain[k]->text,
+                                  m->text_plain[k]->text_len, &addr);
+    for (size_t k = 0; !found && k < n_docs; k++)
+        found = docs[k].text &&
+                greets_by_address(x->a, docs[k].text, docs[k].text_len, &addr);
+    if (found)
+        add_signal(x, S_RECIPIENT_IN_TEXT, "greets %.120s by address", addr);
+}
+
+/* Links that all lead away from the sender's domain, outside mailing
+ * lists (whose posts link anywhere). */
+static void links_elsewhere_signal(run *x, const ms_url_list *urls,
+                                   const char *from_reg)
+{
+    size_t n = 0;
+    if (urls == NULL || from_reg == NULL || header_value(x->m, "List-Id", &n) ||
+        header_value(x->m, "List-Post", &n))
+        return;
+    size_t links = 0;
+    const char *first = NULL;
+    for (size_t i = 0; i < urls->n; i++) {
+        const ms_url_entry *u = &urls->items[i];
+        if (!is_link(u) || u->url.host == NULL)
+            continue;
+        const char *reg = u->url.domain ? u->url.domain : u->url.host;
+        if (strcmp(reg, from_reg) == 0 || host_is(u->url.host, from_reg))
+            return;
+        if (first == NULL)
+            first = u->url.url;
+        links++;
+    }
+    if (links > 0)
+        add_signal(x, S_LINKS_ELSEWHERE, "%zu link%s, none to %s; first %.200s",
+                   links, links == 1 ? "" : "s", from_reg, first);
 }
 
 /* Analyzes a mail; see phishing.h. */
@@ -1922,6 +2049,8 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     }
     for (size_t i = 0; i < n_reports; i++)
         file_signals(&x, &reports[i], urls, 0);
+    recipient_signal(&x, docs, n_docs);
+    links_elsewhere_signal(&x, urls, from_reg);
     header_signals(&x, from_reg);
     add_phrase_signal(&x, S_URGENCY, n_urgency, first_urgency);
     add_phrase_signal(&x, S_CREDENTIAL_REQUEST, n_credential, first_credential);
