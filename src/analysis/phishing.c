@@ -96,6 +96,8 @@ enum {
     S_SYMBOLS_DISPLAY_NAME,
     S_SYMBOLS_SUBJECT,
     S_LINKS_ELSEWHERE,
+    S_AUTH_FAIL,
+    S_RANDOM_SENDER_DOMAIN,
     S_COUNT
 };
 
@@ -108,13 +110,13 @@ static const struct {
     {"brand_body", 10},
     {"lookalike_domain", 40},
     {"brand_in_subdomain", 35},
-    {"text_href_mismatch", 25},
+    {"text_href_mismatch", 10},
     {"credential_form", 35},
-    {"form_in_body", 8},
+    {"form_in_body", 0},
     {"html_attachment_form", 45},
     {"html_attachment_remote", 30},
     {"reply_to_mismatch", 10},
-    {"return_path_mismatch", 3},
+    {"return_path_mismatch", 0},
     {"display_name_address", 20},
     {"ip_host_link", 20},
     {"shortener", 8},
@@ -141,6 +143,8 @@ static const struct {
     {"symbols_display_name", 25},
     {"symbols_subject", 8},
     {"links_elsewhere", 8},
+    {"auth_fail", 25},
+    {"random_sender_domain", 15},
 };
 
 /* Phrase counts past this add nothing more. */
@@ -1956,8 +1960,99 @@ static void recipient_signal(run *x, const ms_html_doc *docs, size_t n_docs)
     for (size_t k = 0; !found && k < n_docs; k++)
         found = docs[k].text &&
                 greets_by_address(x->a, docs[k].text, docs[k].text_len, &addr);
-    if (found)
+    if (found) {
         add_signal(x, S_RECIPIENT_IN_TEXT, "greets %.120s by address", addr);
+        return;
+    }
+    /* an address in the subject: "tom@example.org, your offer" */
+    const char *subj = m->subject;
+    const char *at = subj ? strchr(subj, '@') : NULL;
+    if (at && at > subj && ms_ascii_is_alnum(at[-1]) &&
+        ms_ascii_is_alnum(at[1]) && strchr(at, '.'))
+        add_signal(x, S_RECIPIENT_IN_TEXT, "the subject holds an address");
+}
+
+/* True when a domain label looks machine-made: five consonants in a
+ * row, or letters and digits mixed in a long label ("5s51bac2wvo0"). */
+static bool random_label(const char *p, size_t n)
+{
+    if (n < 6)
+        return false;
+    size_t consonants = 0, digits = 0, letters = 0;
+    bool mixed = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = ms_ascii_lower(p[i]);
+        if (ms_ascii_is_digit(c)) {
+            digits++;
+            consonants = 0;
+            if (i > 0 && ms_ascii_is_alpha(p[i - 1]))
+                mixed = true;
+        } else if (ms_ascii_is_alpha(c)) {
+            letters++;
+            if (i > 0 && ms_ascii_is_digit(p[i - 1]))
+                mixed = true;
+            if (strchr("aeiouy", c))
+                consonants = 0;
+            else if (++consonants >= 5)
+                return true;
+        } else {
+            consonants = 0;
+        }
+    }
+    return mixed && n >= 8 && digits >= 2 && letters >= 3;
+}
+
+/* The sender's domain has a machine-made label (not its suffix). */
+static void random_sender_signal(run *x, const char *from_host,
+                                 const char *from_reg)
+{
+    if (from_host == NULL || from_reg == NULL)
+        return;
+    const char *dot = strchr(from_reg, '.');
+    size_t end = strlen(from_host) - strlen(from_reg) +
+                 (dot ? (size_t)(dot - from_reg) : strlen(from_reg));
+    for (size_t i = 0; i < end;) {
+        size_t j = i;
+        while (j < end && from_host[j] != '.')
+            j++;
+        if (random_label(from_host + i, j - i)) {
+            add_signal(x, S_RANDOM_SENDER_DOMAIN, "%s", from_host);
+            return;
+        }
+        i = j + 1;
+    }
+}
+
+/* True when the header value holds "key=value" as a result token. */
+static bool has_result(const char *v, size_t n, const char *token)
+{
+    size_t k = strlen(token);
+    for (size_t i = 0; i + k <= n; i++)
+        if (strncasecmp(v + i, token, k) == 0 &&
+            (i == 0 || !word_byte((unsigned char)v[i - 1])) &&
+            (i + k == n || !word_byte((unsigned char)v[i + k])))
+            return true;
+    return false;
+}
+
+/* The receiving server's verdict on the sender: the topmost
+ * Authentication-Results (RFC 8601) field, the one the last hop wrote
+ * (fields further down may be forged). DMARC or composite authentication
+ * failed, or SPF failed without a valid DKIM signature. */
+static void auth_signal(run *x)
+{
+    size_t n = 0;
+    const char *v = header_value(x->m, "Authentication-Results", &n);
+    if (v == NULL)
+        return;
+    if (has_result(v, n, "dmarc=fail"))
+        add_signal(x, S_AUTH_FAIL, "DMARC failed");
+    else if (has_result(v, n, "compauth=fail"))
+        add_signal(x, S_AUTH_FAIL, "composite authentication failed");
+    else if ((has_result(v, n, "spf=fail") ||
+              has_result(v, n, "spf=softfail")) &&
+             !has_result(v, n, "dkim=pass"))
+        add_signal(x, S_AUTH_FAIL, "SPF failed and no DKIM signature passed");
 }
 
 /* Links that all lead away from the sender's domain, outside mailing
@@ -2050,6 +2145,8 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     for (size_t i = 0; i < n_reports; i++)
         file_signals(&x, &reports[i], urls, 0);
     recipient_signal(&x, docs, n_docs);
+    auth_signal(&x);
+    random_sender_signal(&x, from_host, from_reg);
     links_elsewhere_signal(&x, urls, from_reg);
     header_signals(&x, from_reg);
     add_phrase_signal(&x, S_URGENCY, n_urgency, first_urgency);
