@@ -98,6 +98,8 @@ enum {
     S_LINKS_ELSEWHERE,
     S_AUTH_FAIL,
     S_RANDOM_SENDER_DOMAIN,
+    S_MONEY_SUBJECT,
+    S_THIN_HTML_BODY,
     S_COUNT
 };
 
@@ -145,6 +147,8 @@ static const struct {
     {"links_elsewhere", 8},
     {"auth_fail", 25},
     {"random_sender_domain", 15},
+    {"money_subject", 10},
+    {"thin_html_body", 12},
 };
 
 /* Phrase counts past this add nothing more. */
@@ -2023,6 +2027,72 @@ static void random_sender_signal(run *x, const char *from_host,
     }
 }
 
+/* True when the text names an amount of money: a currency sign next to
+ * a number ("$30", "500 €", "€4.000") or a number and a currency code
+ * ("0.75 BTC", "100 EUR"). */
+static bool names_money(const char *text)
+{
+    static const char *const signs[] = {"$", "\xe2\x82\xac", "\xc2\xa3"};
+    static const char *const codes[] = {"eur",  "usd", "btc",
+                                        "euro", "gbp", "dollars"};
+    if (text == NULL)
+        return false;
+    size_t n = strlen(text);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < 3; k++) {
+            size_t sl = strlen(signs[k]);
+            if (strncmp(text + i, signs[k], sl) != 0)
+                continue;
+            size_t a = i + sl;
+            if (a < n && text[a] == ' ')
+                a++;
+            if ((a < n && ms_ascii_is_digit(text[a])) ||
+                (i > 0 && ms_ascii_is_digit(text[i - 1])) ||
+                (i > 1 && text[i - 1] == ' ' && ms_ascii_is_digit(text[i - 2])))
+                return true;
+        }
+        if (ms_ascii_is_digit(text[i]) &&
+            (i + 1 == n || !ms_ascii_is_digit(text[i + 1]))) {
+            size_t a = i + 1;
+            if (a < n && text[a] == ' ')
+                a++;
+            for (size_t k = 0; k < sizeof(codes) / sizeof(codes[0]); k++) {
+                size_t cl = strlen(codes[k]);
+                if (a + cl <= n && strncasecmp(text + a, codes[k], cl) == 0 &&
+                    (a + cl == n || !ms_ascii_is_alpha(text[a + cl])))
+                    return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* An HTML mail whose visible text is a line or two around a link: the
+ * shape of a lure that hides its words in images or sends the reader
+ * away at once. */
+static void thin_body_signal(run *x, const ms_html_doc *docs, size_t n_docs,
+                             const ms_url_list *urls)
+{
+    const ms_message *m = x->m;
+    if (n_docs == 0 || urls == NULL)
+        return;
+    size_t visible = 0;
+    for (size_t i = 0; i < m->n_text_plain; i++)
+        for (size_t k = 0; k < m->text_plain[i]->text_len; k++)
+            visible += !ms_ascii_is_space(m->text_plain[i]->text[k]);
+    for (size_t i = 0; i < n_docs; i++)
+        for (size_t k = 0; k < docs[i].text_len; k++)
+            visible += !ms_ascii_is_space(docs[i].text[k]);
+    bool link = false;
+    for (size_t i = 0; i < urls->n && !link; i++)
+        link = is_link(&urls->items[i]);
+    if (link && visible < 250)
+        add_signal(x, S_THIN_HTML_BODY,
+                   "%zu visible characters around the "
+                   "links",
+                   visible);
+}
+
 /* True when the header value holds "key=value" as a result token. */
 static bool has_result(const char *v, size_t n, const char *token)
 {
@@ -2147,6 +2217,9 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     recipient_signal(&x, docs, n_docs);
     auth_signal(&x);
     random_sender_signal(&x, from_host, from_reg);
+    thin_body_signal(&x, docs, n_docs, urls);
+    if (names_money(m->subject))
+        add_signal(&x, S_MONEY_SUBJECT, "subject \"%.120s\"", m->subject);
     links_elsewhere_signal(&x, urls, from_reg);
     header_signals(&x, from_reg);
     add_phrase_signal(&x, S_URGENCY, n_urgency, first_urgency);
