@@ -135,7 +135,7 @@ static const struct {
     {"attachment_pdf_action", 20},
     {"attachment_disk_image", 30},
     {"qr_code", 30},
-    {"lure", 10},
+    {"lure", 8},
     {"suspicious_tld", 12},
     {"free_hosting_link", 15},
     {"obfuscated_text", 35},
@@ -1855,8 +1855,9 @@ static void header_signals(run *x, const char *from_reg)
     if (from_reg == NULL)
         return;
     size_t n = 0;
-    bool list =
-        header_value(m, "List-Id", &n) || header_value(m, "List-Post", &n);
+    bool list = header_value(m, "List-Id", &n) ||
+                header_value(m, "List-Post", &n) ||
+                header_value(m, "Mailing-List", &n);
     if (m->reply_to.n > 0 && m->reply_to.items[0].domain &&
         *m->reply_to.items[0].domain && !list) {
         const char *rt = registered(x->a, m->reply_to.items[0].domain);
@@ -2132,7 +2133,8 @@ static void links_elsewhere_signal(run *x, const ms_url_list *urls,
 {
     size_t n = 0;
     if (urls == NULL || from_reg == NULL || header_value(x->m, "List-Id", &n) ||
-        header_value(x->m, "List-Post", &n))
+        header_value(x->m, "List-Post", &n) ||
+        header_value(x->m, "Mailing-List", &n))
         return;
     size_t links = 0;
     const char *first = NULL;
