@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the phishing analyzer: loading the shipped lists and
+ * SpamScope's file formats, errors that name the file and line, the
+ * keyword semantics behind SpamScope's bitmap, and the detector's
+ * signals on parsed mails (brand names, lookalike domains, hidden text,
+ * the receiver's authentication verdict, weights and thresholds).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analysis/phishing.h"
+#include "analysis/urls.h"
+
+#define CONF MS_SOURCE_DIR "/conf/phishing/"
+
+typedef struct fixture {
+    ms_phish_engine *e;
+    ms_phish_scratch *s;
+    ms_arena *a;
+    ms_urls_config uc;
+    ms_url_list urls;
+    ms_message *m;
+    ms_phish_result r;
+    char path[64]; /* a temporary list file */
+} fixture;
+
+/* The shipped lists, plus extra files of each kind. */
+static ms_status build(fixture *f, const char *brands, const char *subjects,
+                       const char *signals, char *err, size_t err_size)
+{
+    ms_phish_config c = {0};
+    c.brands[c.n_brands++] = CONF "brands.yml";
+    if (brands)
+        c.brands[c.n_brands++] = brands;
+    c.subjects[c.n_subjects++] = CONF "subjects.yml";
+    if (subjects)
+        c.subjects[c.n_subjects++] = subjects;
+    c.phrases[c.n_phrases++] = CONF "phrases.yml";
+    c.domains[c.n_domains++] = CONF "domains.yml";
+    c.signals = signals ? signals : CONF "signals.yml";
+    ms_phish_engine_free(f->e);
+    f->e = NULL;
+    ms_phish_scratch_free(f->s);
+    f->s = NULL;
+    ms_status rc = ms_phish_engine_new(&c, &f->e, err, err_size);
+    if (rc == MS_OK)
+        assert_int_equal(ms_phish_scratch_new(f->e, &f->s), MS_OK);
+    return rc;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    char err[256];
+    f->a = ms_arena_new(0);
+    ms_urls_config_init(&f->uc);
+    if (ms_urls_config_load_shorteners(&f->uc,
+                                       MS_SOURCE_DIR "/conf/shorteners.txt",
+                                       err, sizeof(err)) != MS_OK)
+        return 1;
+    if (build(f, NULL, NULL, NULL, err, sizeof(err)) != MS_OK) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    ms_phish_scratch_free(f->s);
+    ms_phish_engine_free(f->e);
+    ms_urls_config_free(&f->uc);
+    ms_arena_free(f->a);
+    if (f->path[0])
+        remove(f->path);
+    free(f);
+    return 0;
+}
+
+/* Writes text to a temporary file; returns its path. */
+static const char *temp_file(fixture *f, const char *text)
+{
+    strcpy(f->path, "/tmp/ms-phish-XXXXXX");
+    int fd = mkstemp(f->path);
+    assert_true(fd >= 0);
+    FILE *out = fdopen(fd, "w");
+    assert_non_null(out);
+    fputs(text, out);
+    fclose(out);
+    return f->path;
+}
+
+/* Parses the mail, extracts its URLs and runs the analysis. */
+static const ms_phish_result *analyze(fixture *f, const char *mail)
+{
+    ms_arena_reset(f->a);
+    ms_parse_options o = {0};
+    ms_parse_options_default(&o);
+    assert_int_equal(ms_message_parse(f->a, mail, strlen(mail), &o, &f->m),
+                     MS_OK);
+    ms_url_list_init(&f->urls);
+    assert_int_equal(ms_urls_extract(f->a, &f->uc, f->m, &f->urls), MS_OK);
+    assert_int_equal(
+        ms_phish_analyze(f->e, f->s, f->m, &f->urls, NULL, 0, &f->r), MS_OK);
+    return &f->r;
+}
+
+/* The signal of that name, or NULL. */
+static const ms_phish_signal *signal_of(const ms_phish_result *r,
+                                        const char *name)
+{
+    for (size_t i = 0; i < r->n_signals; i++)
+        if (strcmp(r->signals[i].name, name) == 0)
+            return &r->signals[i];
+    return NULL;
+}
+
+static bool has_target(const ms_phish_result *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_targets; i++)
+        if (strcmp(r->targets[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* The shipped lists load: many brands, one literal per distinct word. */
+static void test_shipped_lists_load(void **state)
+{
+    fixture *f = *state;
+    assert_true(ms_phish_engine_brand_count(f->e) >= 80);
+    assert_true(ms_phish_engine_literal_count(f->e) >= 500);
+}
+
+/* A SpamScope targets file (name -> keyword lines) adds a target and
+ * merges keywords into a brand of the same name. */
+static void test_spamscope_targets_file(void **state)
+{
+    fixture *f = *state;
+    char err[256];
+    size_t before = ms_phish_engine_brand_count(f->e);
+    const char *targets = temp_file(f, "Banca Fake:\n"
+                                       "  - banca fake\n"
+                                       "  - bancafake\n"
+                                       "PayPal:\n"
+                                       "  - pay pal\n");
+    assert_int_equal(build(f, targets, NULL, NULL, err, sizeof(err)), MS_OK);
+    assert_int_equal(ms_phish_engine_brand_count(f->e), before + 1);
+    const ms_phish_result *r =
+        analyze(f, "From: a@b.example\nSubject: hi\n\n"
+                   "Accedi alla tua FAKE area di BANCA oggi.\n");
+    /* every word of "banca fake" occurs, in any order and case */
+    assert_true(r->score & 1u);
+    assert_true(has_target(r, "Banca Fake"));
+    r = analyze(f, "From: a@b.example\nSubject: hi\n\nPay your PAL today.\n");
+    assert_true(has_target(r, "PayPal"));
+}
+
+/* Broken files are refused with the file and line of the fault. */
+static void test_errors_name_file_and_line(void **state)
+{
+    fixture *f = *state;
+    char err[256];
+    const char *bad = temp_file(f, "threshold_phishing: 50\n"
+                                   "weights:\n"
+                                   "  no_such_signal: 10\n");
+    assert_int_equal(build(f, NULL, NULL, bad, err, sizeof(err)), MS_EINVAL);
+    assert_non_null(strstr(err, ":3: unknown signal 'no_such_signal'"));
+    bad = temp_file(f, "weights:\n  urgency: 500\n");
+    assert_int_equal(build(f, NULL, NULL, bad, err, sizeof(err)), MS_EINVAL);
+    assert_non_null(strstr(err, "from 0 to 100"));
+    bad = temp_file(f, "Acme: 12\n");
+    assert_int_equal(build(f, bad, NULL, NULL, err, sizeof(err)), MS_EINVAL);
+    assert_non_null(strstr(err, ":1:"));
+    assert_int_equal(
+        build(f, "/nonexistent/brands.yml", NULL, NULL, err, sizeof(err)),
+        MS_EIO);
+    assert_non_null(strstr(err, "/nonexistent/brands.yml"));
+    assert_int_equal(build(f, NULL, NULL, NULL, err, sizeof(err)), MS_OK);
+}
+
+/* SpamScope's bits: body, From, subject list, form; with_phishing needs
+ * a URL besides a score. */
+static void test_spamscope_bits(void **state)
+{
+    fixture *f = *state;
+    const ms_phish_result *r =
+        analyze(f, "From: \"PayPal Service\" <service@pp-notice.example>\n"
+                   "Subject: Your account has been suspended\n"
+                   "MIME-Version: 1.0\n"
+                   "Content-Type: text/html; charset=utf-8\n\n"
+                   "<p>Your PayPal account is limited.</p>"
+                   "<FORM action=\"https://pp-notice.example/x\">"
+                   "<input name=u></form>\n");
+    assert_true(r->score & (1u << 0)); /* mail_body */
+    assert_true(r->score & (1u << 5)); /* mail_from */
+    assert_true(r->score & (1u << 6)); /* mail_subject */
+    assert_true(r->score & (1u << 7)); /* mail_form */
+    assert_false(r->score & (1u << 1));
+    assert_true(has_target(r, "PayPal"));
+    assert_true(r->with_phishing);
+    r = analyze(f, "From: a@b.example\nSubject: lunch\n\nSee you at noon.\n");
+    assert_int_equal(r->score, 0);
+    assert_false(r->with_phishing);
+    assert_string_equal(r->verdict, "clean");
+}
+
+/* A brand in the display name from another domain, a lookalike link, a
+ * credential request: phishing, with the brand named. */
+static void test_brand_lure(void **state)
+{
+    fixture *f = *state;
+    const ms_phish_result *r = analyze(
+        f, "From: \"Microsoft 365\" <no-reply@m365-mail.example>\n"
+           "To: jo@corp.example\n"
+           "Subject: Action required: password expires today\n"
+           "MIME-Version: 1.0\n"
+           "Content-Type: text/html; charset=utf-8\n\n"
+           "<p>Your password expires today. Verify your account within 24 "
+           "hours to avoid suspension.</p>"
+           "<a href=\"https://microsoftonline-login.example-secure.net/\">"
+           "Keep my password</a>\n");
+    assert_non_null(signal_of(r, "brand_display_name"));
+    /* microsoftonline-login.example-secure.net: the brand's name leads
+     * the subdomain of a domain it does not own */
+    assert_non_null(signal_of(r, "brand_in_subdomain"));
+    assert_non_null(signal_of(r, "urgency"));
+    assert_non_null(signal_of(r, "credential_request"));
+    assert_string_equal(r->verdict, "phishing");
+    assert_string_equal(r->brand, "Microsoft");
+    assert_true(r->risk >= 50 && r->risk <= 100);
+}
+
+/* The brand's own mail, linking to its own domain, stays clean. */
+static void test_brand_own_mail_is_clean(void **state)
+{
+    fixture *f = *state;
+    const ms_phish_result *r = analyze(
+        f, "From: \"PayPal\" <service@paypal.com>\n"
+           "Subject: Receipt for your payment\n"
+           "MIME-Version: 1.0\n"
+           "Content-Type: text/html; charset=utf-8\n\n"
+           "<p>You sent a payment of 12.00 EUR.</p>"
+           "<a href=\"https://www.paypal.com/activity\">View details</a>\n");
+    assert_null(signal_of(r, "brand_display_name"));
+    assert_null(signal_of(r, "lookalike_domain"));
+    assert_null(signal_of(r, "links_elsewhere"));
+    assert_string_equal(r->verdict, "clean");
+}
+
+/* Lookalikes: one edit away, digits for letters, a brand joined to a
+ * phishy word, a brand as a subdomain of another domain; a word that only
+ * contains a brand's letters does not count. */
+static void test_lookalike_domains(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *host;
+        const char *signal; /* NULL: none */
+    } cases[] = {
+        {"paypai.com", "lookalike_domain"},
+        {"paypa1.com", "lookalike_domain"},
+        {"secure-paypal.net", "lookalike_domain"},
+        {"paypalsupport.com", "lookalike_domain"},
+        {"paypal.com.account-check.example", "brand_in_subdomain"},
+        {"netfliix.com", "lookalike_domain"},
+        {"www.paypal.com", NULL},
+        {"spotifyfans.example", NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char mail[512];
+        snprintf(mail, sizeof(mail),
+                 "From: a@b.example\nSubject: hi\nMIME-Version: 1.0\n"
+                 "Content-Type: text/html\n\n<a href=\"https://%s/x\">x</a>\n",
+                 cases[i].host);
+        const ms_phish_result *r = analyze(f, mail);
+        bool look = signal_of(r, "lookalike_domain") != NULL;
+        bool sub = signal_of(r, "brand_in_subdomain") != NULL;
+        if (cases[i].signal == NULL) {
+            if (look || sub)
+                fail_msg("%s flagged", cases[i].host);
+        } else if (signal_of(r, cases[i].signal) == NULL) {
+            fail_msg("%s: no %s", cases[i].host, cases[i].signal);
+        }
+    }
+}
+
+/* Words hidden from filters: a Cyrillic letter inside a Latin word,
+ * styled mathematical letters. Plain accented text is fine. */
+static void test_obfuscated_text(void **state)
+{
+    fixture *f = *state;
+    const ms_phish_result *r =
+        analyze(f, "From: a@b.example\n"
+                   "Subject: =?UTF-8?B?0KBBWU1FTlQgRkFJTEVE?=\n\nhi\n");
+    assert_non_null(signal_of(r, "obfuscated_text"));
+    r = analyze(f,
+                "From: a@b.example\nSubject: =?UTF-8?B?8J2Qk/CdkKs=?=\n\nhi\n");
+    assert_non_null(signal_of(r, "obfuscated_text"));
+    r = analyze(f,
+                "From: a@b.example\n"
+                "Subject: =?UTF-8?Q?R=C3=A9sum=C3=A9_du_caf=C3=A9?=\n\nhi\n");
+    assert_null(signal_of(r, "obfuscated_text"));
+}
+
+/* The topmost Authentication-Results decides; a forged one below it does
+ * not. */
+static void test_authentication_results(void **state)
+{
+    fixture *f = *state;
+    const ms_phish_result *r =
+        analyze(f, "Authentication-Results: mx.example; spf=pass; dkim=none;\n"
+                   " dmarc=fail action=none header.from=bank.example\n"
+                   "Authentication-Results: forged; dmarc=pass\n"
+                   "From: a@bank.example\nSubject: hi\n\nhi\n");
+    assert_non_null(signal_of(r, "auth_fail"));
+    r = analyze(f, "Authentication-Results: mx.example; spf=pass; dkim=pass;\n"
+                   " dmarc=pass\n"
+                   "Authentication-Results: forged; dmarc=fail\n"
+                   "From: a@bank.example\nSubject: hi\n\nhi\n");
+    assert_null(signal_of(r, "auth_fail"));
+}
+
+/* Weights and thresholds come from the signals file: a weight of 0
+ * turns a signal off, thresholds move the verdict. */
+static void test_weights_and_thresholds(void **state)
+{
+    fixture *f = *state;
+    char err[256];
+    const char *mail = "From: a@b.example\n"
+                       "Subject: Your mailbox is full\n\n"
+                       "Your password expires today. Log in to "
+                       "https://bit.ly/abc immediately.\n";
+    const char *file = temp_file(f, "threshold_phishing: 5\n"
+                                    "threshold_suspicious: 1\n"
+                                    "weights:\n"
+                                    "  shortener: 0\n");
+    assert_int_equal(build(f, NULL, NULL, file, err, sizeof(err)), MS_OK);
+    const ms_phish_result *r = analyze(f, mail);
+    assert_null(signal_of(r, "shortener"));
+    assert_non_null(signal_of(r, "urgency"));
+    assert_string_equal(r->verdict, "phishing");
+    file = temp_file(f, "threshold_phishing: 100\n"
+                        "threshold_suspicious: 100\n");
+    assert_int_equal(build(f, NULL, NULL, file, err, sizeof(err)), MS_OK);
+    r = analyze(f, mail);
+    assert_non_null(signal_of(r, "shortener"));
+    assert_string_equal(r->verdict, "clean");
+    assert_int_equal(build(f, NULL, NULL, NULL, err, sizeof(err)), MS_OK);
+}
+
+/* Phrases count once each, and only on word boundaries. */
+static void test_phrases_on_word_boundaries(void **state)
+{
+    fixture *f = *state;
+    const ms_phish_result *r =
+        analyze(f, "From: a@b.example\nSubject: news\n\n"
+                   "The winnerless game. Congratulations! Congratulations!\n");
+    const ms_phish_signal *lure = signal_of(r, "lure");
+    assert_non_null(lure);
+    assert_non_null(strstr(lure->evidence, "1 phrase"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shipped_lists_load),
+        cmocka_unit_test(test_spamscope_targets_file),
+        cmocka_unit_test(test_errors_name_file_and_line),
+        cmocka_unit_test(test_spamscope_bits),
+        cmocka_unit_test(test_brand_lure),
+        cmocka_unit_test(test_brand_own_mail_is_clean),
+        cmocka_unit_test(test_lookalike_domains),
+        cmocka_unit_test(test_obfuscated_text),
+        cmocka_unit_test(test_authentication_results),
+        cmocka_unit_test(test_weights_and_thresholds),
+        cmocka_unit_test(test_phrases_on_word_boundaries),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
