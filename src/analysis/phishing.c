@@ -203,7 +203,24 @@ struct ms_phish_engine {
     size_t n_abused_tlds, cap_abused_tlds;
     int weights[S_COUNT];
     int threshold_phishing, threshold_suspicious;
-    hs_database_t *db;
+    hs_database_t *db;       /* the literals */
+    hs_database_t *db_words; /* the literals between spaces */
+    /* built after loading, for lookups: every brand domain with its
+     * brand, sorted by domain; every lookalike label with its length and
+     * skeleton */
+    struct owned_domain {
+        const char *domain;
+        uint32_t brand;
+    } * owned;
+    size_t n_owned;
+    struct brand_label {
+        const char *label;
+        size_t n;
+        uint32_t brand;
+        char skel[64];    /* "" when it has none */
+        uint32_t letters; /* bit c - 'a' for each letter it holds */
+    } * labels;
+    size_t n_labels;
 };
 
 struct ms_phish_scratch {
@@ -231,33 +248,65 @@ static bool grow(void **items, size_t n, size_t *cap, size_t sz)
 }
 
 /* Lower-cases ASCII and Latin-1 capitals (U+00C0-U+00DE, as UTF-8) of n
- * bytes of p into dst, and collapses runs of white space into one space.
- * Returns the length written (at most n). */
-static size_t normalize(char *dst, const char *p, size_t n)
+ * bytes of p into dst and collapses runs of white space into one space.
+ * With words set, every ASCII byte that is not a letter or digit counts
+ * as white space too, and the result starts and ends with a space, so
+ * " word " finds a word on its boundaries. Returns the length written
+ * (at most n + 2). */
+static size_t normalize(char *dst, const char *p, size_t n, bool words)
 {
+    /* class of each byte: 0 kept as is, 1 white space, 2 punctuation
+     * (white space with words), 3 upper-case ASCII, 4 lead byte 0xc3 */
+    static const unsigned char cls[256] = {
+        [' '] = 1,  ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['\f'] = 1, ['\v'] = 1,
+        [0xc3] = 4,
+#define P2(c) [c] = 2
+        P2(0),      P2(1),      P2(2),      P2(3),      P2(4),      P2(5),
+        P2(6),      P2(7),      P2(8),      P2(14),     P2(15),     P2(16),
+        P2(17),     P2(18),     P2(19),     P2(20),     P2(21),     P2(22),
+        P2(23),     P2(24),     P2(25),     P2(26),     P2(27),     P2(28),
+        P2(29),     P2(30),     P2(31),     P2('!'),    P2('"'),    P2('#'),
+        P2('$'),    P2('%'),    P2('&'),    P2('\''),   P2('('),    P2(')'),
+        P2('*'),    P2('+'),    P2(','),    P2('-'),    P2('.'),    P2('/'),
+        P2(':'),    P2(';'),    P2('<'),    P2('='),    P2('>'),    P2('?'),
+        P2('@'),    P2('['),    P2('\\'),   P2(']'),    P2('^'),    P2('_'),
+        P2('`'),    P2('{'),    P2('|'),    P2('}'),    P2('~'),    P2(127),
+#undef P2
+#define U(c) [c] = 3
+        U('A'),     U('B'),     U('C'),     U('D'),     U('E'),     U('F'),
+        U('G'),     U('H'),     U('I'),     U('J'),     U('K'),     U('L'),
+        U('M'),     U('N'),     U('O'),     U('P'),     U('Q'),     U('R'),
+        U('S'),     U('T'),     U('U'),     U('V'),     U('W'),     U('X'),
+        U('Y'),     U('Z'),
+#undef U
+    };
     size_t o = 0;
-    bool space = false;
+    bool space = words;
+    unsigned blank_max = words ? 2 : 1;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
-            c == '\v') {
+        unsigned k = cls[c];
+        if (k != 0 && k <= blank_max) {
             space = true;
             continue;
         }
-        if (space && o > 0)
-            dst[o++] = ' ';
-        space = false;
-        if (c >= 'A' && c <= 'Z') {
-            dst[o++] = (char)(c + 32);
-        } else if (c == 0xc3 && i + 1 < n && (unsigned char)p[i + 1] >= 0x80 &&
+        if (space) {
+            if (o > 0 || words)
+                dst[o++] = ' ';
+            space = false;
+        }
+        if (k == 3) {
+            c = (unsigned char)(c + 32);
+        } else if (k == 4 && i + 1 < n && (unsigned char)p[i + 1] >= 0x80 &&
                    (unsigned char)p[i + 1] <= 0x9e &&
                    (unsigned char)p[i + 1] != 0x97) {
             dst[o++] = (char)c;
-            dst[o++] = (char)((unsigned char)p[++i] + 0x20);
-        } else {
-            dst[o++] = (char)c;
+            c = (unsigned char)((unsigned char)p[++i] + 0x20);
         }
+        dst[o++] = (char)c;
     }
+    if (words)
+        dst[o++] = ' ';
     return o;
 }
 
@@ -268,7 +317,7 @@ static uint32_t literal_id(ms_phish_engine *e, const char *p, size_t n)
     char *norm = malloc(n + 1);
     if (norm == NULL)
         return UINT32_MAX;
-    size_t len = normalize(norm, p, n);
+    size_t len = normalize(norm, p, n, false);
     while (len > 0 && norm[len - 1] == ' ')
         len--;
     norm[len] = '\0';
@@ -755,31 +804,187 @@ static ms_status load_files(ms_phish_engine *e, const char *const *paths,
     return MS_OK;
 }
 
-/* Compiles the literals into one database. */
-static ms_status compile(ms_phish_engine *e, char *err, size_t err_size)
+static int compare_strings(const void *a, const void *b)
 {
-    if (e->n_lits == 0)
-        return MS_OK;
-    unsigned *flags = calloc(e->n_lits, sizeof(unsigned));
-    unsigned *ids = calloc(e->n_lits, sizeof(unsigned));
-    if (flags == NULL || ids == NULL) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int compare_owned(const void *a, const void *b)
+{
+    const struct owned_domain *x = a, *y = b;
+    int c = strcmp(x->domain, y->domain);
+    return c ? c : (x->brand > y->brand) - (x->brand < y->brand);
+}
+
+static bool skeleton(const char *label, char dst[64]);
+
+/* The set of ASCII letters of n bytes, one bit per letter: a cheap test
+ * that two names cannot be a few edits apart. */
+static uint32_t letter_mask(const char *p, size_t n)
+{
+    uint32_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = ms_ascii_lower(p[i]);
+        if (c >= 'a' && c <= 'z')
+            m |= 1u << (c - 'a');
+    }
+    return m;
+}
+
+/* Sorts the domain lists and builds the brand domain and label indexes
+ * the analysis looks up. */
+static ms_status index_lists(ms_phish_engine *e)
+{
+    qsort(e->free_mail, e->n_free_mail, sizeof(char *), compare_strings);
+    qsort(e->free_hosting, e->n_free_hosting, sizeof(char *), compare_strings);
+    qsort(e->abused_tlds, e->n_abused_tlds, sizeof(char *), compare_strings);
+    size_t n_domains = 0, n_labels = 0;
+    for (size_t i = 0; i < e->n_brands; i++) {
+        n_domains += e->brands[i].n_domains;
+        n_labels += e->brands[i].n_labels;
+    }
+    e->owned = calloc(n_domains ? n_domains : 1, sizeof(*e->owned));
+    e->labels = calloc(n_labels ? n_labels : 1, sizeof(*e->labels));
+    if (e->owned == NULL || e->labels == NULL)
+        return MS_ENOMEM;
+    for (size_t i = 0; i < e->n_brands; i++) {
+        const brand *b = &e->brands[i];
+        for (size_t k = 0; k < b->n_domains; k++)
+            e->owned[e->n_owned++] =
+                (struct owned_domain){b->domains[k], (uint32_t)i};
+        for (size_t k = 0; k < b->n_labels; k++) {
+            struct brand_label *l = &e->labels[e->n_labels++];
+            l->label = b->labels[k];
+            l->n = strlen(l->label);
+            l->brand = (uint32_t)i;
+            l->letters = letter_mask(l->label, l->n);
+            if (!skeleton(l->label, l->skel))
+                l->skel[0] = '\0';
+        }
+    }
+    qsort(e->owned, e->n_owned, sizeof(*e->owned), compare_owned);
+    return MS_OK;
+}
+
+/* Compiles n literals into a database whose matches report once per
+ * scan, with ids[i] for literal i (NULL: i) and the given extra flags. */
+static ms_status compile_literals(const char *const *lits, const size_t *lens,
+                                  const unsigned *ids, size_t n, unsigned flag,
+                                  hs_database_t **db, char *err,
+                                  size_t err_size)
+{
+    unsigned *flags = calloc(n ? n : 1, sizeof(unsigned));
+    unsigned *own_ids = calloc(n ? n : 1, sizeof(unsigned));
+    if (flags == NULL || own_ids == NULL) {
         free(flags);
-        free(ids);
+        free(own_ids);
         return MS_ENOMEM;
     }
-    for (size_t i = 0; i < e->n_lits; i++)
-        ids[i] = (unsigned)i;
+    for (size_t i = 0; i < n; i++) {
+        own_ids[i] = ids ? ids[i] : (unsigned)i;
+        flags[i] = HS_FLAG_SINGLEMATCH | flag;
+    }
     hs_compile_error_t *cerr = NULL;
     ms_status rc = MS_OK;
-    if (hs_compile_lit_multi((const char *const *)e->lits, flags, ids,
-                             e->lit_len, (unsigned)e->n_lits, HS_MODE_BLOCK,
-                             NULL, &e->db, &cerr) != HS_SUCCESS) {
+    if (hs_compile_lit_multi(lits, flags, own_ids, lens, (unsigned)n,
+                             HS_MODE_BLOCK, NULL, db, &cerr) != HS_SUCCESS) {
         snprintf(err, err_size, "phishing lists: %s",
                  cerr && cerr->message ? cerr->message : "cannot compile");
         hs_free_compile_error(cerr);
         rc = MS_EINVAL;
     }
     free(flags);
+    free(own_ids);
+    return rc;
+}
+
+/* True when the literal holds a lower-case Latin-1 letter (as UTF-8). */
+static bool has_latin1_lower(const char *p, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if ((unsigned char)p[i] == 0xc3 && (unsigned char)p[i + 1] >= 0xa0 &&
+            (unsigned char)p[i + 1] <= 0xbe && (unsigned char)p[i + 1] != 0xb7)
+            return true;
+    return false;
+}
+
+/* Compiles the two databases:
+ *   - the literals without white space (keyword words), matched in any
+ *     ASCII case on the raw text, SpamScope's substring semantics; a
+ *     literal with a lower-case Latin-1 letter also gets its upper-case
+ *     form ("crédit" and "CRÉDIT"), as the text is not folded;
+ *   - each literal's words between spaces, matched on text whose case is
+ *     folded and whose punctuation became spaces: found on word
+ *     boundaries. */
+static ms_status compile(ms_phish_engine *e, char *err, size_t err_size)
+{
+    if (e->n_lits == 0)
+        return MS_OK;
+    size_t cap = 2 * e->n_lits;
+    char **forms = calloc(cap, sizeof(char *));
+    size_t *lens = calloc(cap, sizeof(size_t));
+    unsigned *ids = calloc(cap, sizeof(unsigned));
+    ms_status rc = forms && lens && ids ? MS_OK : MS_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; rc == MS_OK && i < e->n_lits; i++) {
+        const char *lit = e->lits[i];
+        size_t len = e->lit_len[i];
+        if (memchr(lit, ' ', len))
+            continue; /* phrases are matched on word boundaries only */
+        forms[n] = strdup(lit);
+        lens[n] = len;
+        ids[n] = (unsigned)i;
+        if (forms[n] == NULL) {
+            rc = MS_ENOMEM;
+            break;
+        }
+        n++;
+        if (has_latin1_lower(lit, len)) {
+            char *upper = strdup(lit);
+            if (upper == NULL) {
+                rc = MS_ENOMEM;
+                break;
+            }
+            for (size_t k = 0; k + 1 < len; k++)
+                if ((unsigned char)upper[k] == 0xc3 &&
+                    (unsigned char)upper[k + 1] >= 0xa0 &&
+                    (unsigned char)upper[k + 1] <= 0xbe &&
+                    (unsigned char)upper[k + 1] != 0xb7)
+                    upper[k + 1] = (char)((unsigned char)upper[k + 1] - 0x20);
+            forms[n] = upper;
+            lens[n] = len;
+            ids[n] = (unsigned)i;
+            n++;
+        }
+    }
+    if (rc == MS_OK)
+        rc = compile_literals((const char *const *)forms, lens, ids, n,
+                              HS_FLAG_CASELESS, &e->db, err, err_size);
+    for (size_t i = 0; i < n; i++)
+        free(forms[i]);
+    n = 0;
+    for (size_t i = 0; rc == MS_OK && i < e->n_lits; i++) {
+        forms[i] = malloc(e->lit_len[i] + 3);
+        if (forms[i] == NULL) {
+            rc = MS_ENOMEM;
+            break;
+        }
+        n = i + 1;
+        lens[i] = normalize(forms[i], e->lits[i], e->lit_len[i], true);
+        if (lens[i] <= 2) {
+            /* punctuation only: never on word boundaries (normalized text
+             * holds no line feed) */
+            forms[i][0] = '\n';
+            lens[i] = 1;
+        }
+    }
+    if (rc == MS_OK)
+        rc = compile_literals((const char *const *)forms, lens, NULL, e->n_lits,
+                              0, &e->db_words, err, err_size);
+    for (size_t i = 0; i < n; i++)
+        free(forms[i]);
+    free(forms);
+    free(lens);
     free(ids);
     return rc;
 }
@@ -809,6 +1014,8 @@ ms_status ms_phish_engine_new(const ms_phish_config *c, ms_phish_engine **out,
                         err_size);
     if (rc == MS_OK && c->signals)
         rc = load_files(e, &c->signals, 1, load_signals, err, err_size);
+    if (rc == MS_OK)
+        rc = index_lists(e);
     if (rc == MS_OK)
         rc = compile(e, err, err_size);
     if (rc != MS_OK) {
@@ -848,10 +1055,13 @@ void ms_phish_engine_free(ms_phish_engine *e)
     free(e->urgency);
     free(e->credential);
     free(e->lure);
+    free(e->owned);
+    free(e->labels);
     free_strings(e->free_mail, e->n_free_mail);
     free_strings(e->free_hosting, e->n_free_hosting);
     free_strings(e->abused_tlds, e->n_abused_tlds);
     hs_free_database(e->db);
+    hs_free_database(e->db_words);
     free(e);
 }
 
@@ -874,9 +1084,10 @@ ms_status ms_phish_scratch_new(const ms_phish_engine *e, ms_phish_scratch **out)
     s->n_bytes = (e->n_lits + 7) / 8;
     s->found = calloc(F_COUNT, s->n_bytes ? s->n_bytes : 1);
     s->bounded = calloc(F_COUNT, s->n_bytes ? s->n_bytes : 1);
-    ms_buf_init(&s->text, MS_PHISH_MAX_SCAN_BYTES + 16);
+    ms_buf_init(&s->text, 2 * (size_t)MS_PHISH_MAX_SCAN_BYTES + 16);
     if (s->found == NULL || s->bounded == NULL ||
-        (e->db && hs_alloc_scratch(e->db, &s->hs) != HS_SUCCESS)) {
+        (e->db && hs_alloc_scratch(e->db, &s->hs) != HS_SUCCESS) ||
+        (e->db_words && hs_alloc_scratch(e->db_words, &s->hs) != HS_SUCCESS)) {
         ms_phish_scratch_free(s);
         return MS_ENOMEM;
     }
@@ -914,37 +1125,27 @@ static bool word_byte(unsigned char c)
     return ms_ascii_is_alnum(c) || c >= 0x80;
 }
 
-/* The state of one scan. */
+/* The bit sets of up to two fields that one scan fills. */
 typedef struct scan_ctx {
-    const ms_phish_engine *e;
-    const char *text;
-    size_t n;
-    unsigned char *found, *bounded;
+    unsigned char *sets[2];
 } scan_ctx;
 
 static int on_match(unsigned int id, unsigned long long from,
                     unsigned long long to, unsigned int flags, void *ctx)
 {
     (void)from;
+    (void)to;
     (void)flags;
     scan_ctx *c = ctx;
-    set_bit(c->found, id);
-    if (bit(c->bounded, id))
-        return 0;
-    size_t len = c->e->lit_len[id];
-    size_t start = (size_t)to - len;
-    const char *lit = c->e->lits[id];
-    bool left = start == 0 || !word_byte((unsigned char)lit[0]) ||
-                !word_byte((unsigned char)c->text[start - 1]);
-    bool right = to >= c->n || !word_byte((unsigned char)lit[len - 1]) ||
-                 !word_byte((unsigned char)c->text[to]);
-    if (left && right)
-        set_bit(c->bounded, id);
+    set_bit(c->sets[0], id);
+    if (c->sets[1])
+        set_bit(c->sets[1], id);
     return 0;
 }
 
-/* Normalizes n bytes of p and scans them into field f's bits. */
-static void scan(const ms_phish_engine *e, ms_phish_scratch *s, int f,
+/* Scans n bytes of p: the literals found anywhere into field f's bits,
+ * those found on word boundaries into field g's (either may be -1). */
+static void scan(const ms_phish_engine *e, ms_phish_scratch *s, int f, int g,
                  const char *p, size_t n)
 {
     if (e->db == NULL || p == NULL || n == 0)
@@ -952,12 +1153,23 @@ static void scan(const ms_phish_engine *e, ms_phish_scratch *s, int f,
     if (n > MS_PHISH_MAX_SCAN_BYTES)
         n = MS_PHISH_MAX_SCAN_BYTES;
     s->text.n = 0;
-    if (ms_buf_reserve(&s->text, n + 1) != MS_OK)
+    if (g < 0 && f >= 0) {
+        scan_ctx c = {{s->found + (size_t)f * s->n_bytes, NULL}};
+        hs_scan(e->db, p, (unsigned)n, 0, s->hs, on_match, &c);
         return;
-    size_t len = normalize(s->text.p, p, n);
-    scan_ctx c = {e, s->text.p, len, s->found + (size_t)f * s->n_bytes,
-                  s->bounded + (size_t)f * s->n_bytes};
-    hs_scan(e->db, s->text.p, (unsigned)len, 0, s->hs, on_match, &c);
+    }
+    if (ms_buf_reserve(&s->text, n + 4) != MS_OK)
+        return;
+    char *t = s->text.p;
+    if (f >= 0) {
+        scan_ctx c = {{s->found + (size_t)f * s->n_bytes, NULL}};
+        hs_scan(e->db, p, (unsigned)n, 0, s->hs, on_match, &c);
+    }
+    if (g >= 0) {
+        size_t tn = normalize(t, p, n, true);
+        scan_ctx c = {{s->bounded + (size_t)g * s->n_bytes, NULL}};
+        hs_scan(e->db_words, t, (unsigned)tn, 0, s->hs, on_match, &c);
+    }
 }
 
 static const unsigned char *found_bits(const ms_phish_scratch *s, int f)
@@ -1035,24 +1247,58 @@ static bool host_is(const char *host, const char *d)
     return host[hn - dn - 1] == '.' && memcmp(host + hn - dn, d, dn) == 0;
 }
 
-/* True when the host belongs to the brand. */
-static bool brand_owns(const brand *b, const char *host)
+/* True when s is in the sorted list. */
+static bool sorted_has(char *const *items, size_t n, const char *s)
 {
-    if (host == NULL)
-        return false;
-    for (size_t i = 0; i < b->n_domains; i++)
-        if (host_is(host, b->domains[i]))
-            return true;
-    return false;
+    return bsearch(&s, items, n, sizeof(char *), compare_strings) != NULL;
 }
 
-/* True when host is one of the domains, or under one. */
+/* True when host is one of the domains of the sorted list, or under
+ * one. */
 static bool in_domains(char *const *domains, size_t n, const char *host)
 {
     if (host == NULL)
         return false;
+    for (const char *h = host; h; h = strchr(h, '.')) {
+        if (*h == '.')
+            h++;
+        if (sorted_has(domains, n, h))
+            return true;
+    }
+    return false;
+}
+
+/* The brands that own host (a domain of theirs or under one): their
+ * indexes into out (at most max), their count returned. */
+static size_t owners(const ms_phish_engine *e, const char *host, uint32_t *out,
+                     size_t max)
+{
+    size_t n = 0;
+    if (host == NULL)
+        return 0;
+    for (const char *h = host; h; h = strchr(h, '.')) {
+        if (*h == '.')
+            h++;
+        size_t lo = 0, hi = e->n_owned;
+        while (lo < hi) { /* the first entry not below h */
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(e->owned[mid].domain, h) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < e->n_owned && strcmp(e->owned[lo].domain, h) == 0; lo++)
+            if (n < max)
+                out[n++] = e->owned[lo].brand;
+    }
+    return n;
+}
+
+/* True when brand index b is among the n owners. */
+static bool owned_by(const uint32_t *owner, size_t n, size_t b)
+{
     for (size_t i = 0; i < n; i++)
-        if (host_is(host, domains[i]))
+        if (owner[i] == b)
             return true;
     return false;
 }
@@ -1063,11 +1309,7 @@ static bool abused_tld(const ms_phish_engine *e, const char *host)
     if (host == NULL)
         return false;
     const char *dot = strrchr(host, '.');
-    const char *tld = dot ? dot + 1 : host;
-    for (size_t i = 0; i < e->n_abused_tlds; i++)
-        if (strcmp(tld, e->abused_tlds[i]) == 0)
-            return true;
-    return false;
+    return sorted_has(e->abused_tlds, e->n_abused_tlds, dot ? dot + 1 : host);
 }
 
 /* Reads one UTF-8 code point at p (NUL-terminated); *len gets its bytes
@@ -1344,14 +1586,13 @@ typedef struct lookalike {
  * domain the brand does not own. unicode is the host's Unicode form (or
  * NULL). */
 static bool check_host(const ms_phish_engine *e, ms_arena *a, const char *host,
-                       const char *unicode, lookalike *out)
+                       const char *reg, const char *unicode, lookalike *out)
 {
-    const char *reg = registered(a, host);
+    uint32_t owner[1];
     if (reg == NULL)
+        reg = registered(a, host);
+    if (reg == NULL || owners(e, host, owner, 1) > 0)
         return false;
-    for (size_t i = 0; i < e->n_brands; i++)
-        if (brand_owns(&e->brands[i], host) || brand_owns(&e->brands[i], reg))
-            return false;
     /* the registered domain without its suffix */
     const char *dot = strchr(reg, '.');
     size_t name_n = dot ? (size_t)(dot - reg) : strlen(reg);
@@ -1361,13 +1602,12 @@ static bool check_host(const ms_phish_engine *e, ms_arena *a, const char *host,
     memcpy(name, reg, name_n);
     name[name_n] = '\0';
     char skel[64] = "";
-    const char *uni_reg = unicode && strcmp(unicode, host) ? unicode : NULL;
-    if (uni_reg) {
+    if (unicode && strcmp(unicode, host) != 0) {
         /* the label of the Unicode form at the same place */
         size_t labels_after = 0;
         for (const char *c = reg; *c; c++)
             labels_after += *c == '.';
-        const char *end = unicode + strlen(unicode), *q = end;
+        const char *q = unicode + strlen(unicode);
         size_t seen = 0;
         while (q > unicode && seen <= labels_after)
             if (*--q == '.')
@@ -1385,42 +1625,41 @@ static bool check_host(const ms_phish_engine *e, ms_arena *a, const char *host,
     }
     if (skel[0] == '\0' && !skeleton(name, skel))
         skel[0] = '\0';
-    size_t sub_n = strlen(host) > strlen(reg) ? strlen(host) - strlen(reg) : 0;
-    for (size_t i = 0; i < e->n_brands; i++) {
-        const brand *b = &e->brands[i];
-        for (size_t k = 0; k < b->n_labels; k++) {
-            const char *label = b->labels[k];
-            size_t ln = strlen(label);
-            char lskel[64];
-            bool hit = strcmp(name, label) == 0; /* paypal.xyz */
-            if (!hit && ln >= 5)
-                hit = edit_distance(name, label, ln >= 10 ? 2 : 1) <=
-                      (ln >= 10 ? 2u : 1u);
-            if (!hit && skel[0] && skeleton(label, lskel))
-                hit = strcmp(skel, lskel) == 0;
-            if (!hit && ln >= 5)
-                hit = holds_brand(name, label);
-            if (hit) {
-                *out = (lookalike){b, S_LOOKALIKE_DOMAIN};
+    size_t host_n = strlen(host), reg_n = strlen(reg);
+    size_t sub_n = host_n > reg_n ? host_n - reg_n : 0;
+    uint32_t letters = letter_mask(name, name_n);
+    for (size_t i = 0; i < e->n_labels; i++) {
+        const struct brand_label *l = &e->labels[i];
+        const brand *b = &e->brands[l->brand];
+        size_t cap = l->n >= 10 ? 2 : 1;
+        size_t diff = name_n > l->n ? name_n - l->n : l->n - name_n;
+        bool hit = name_n == l->n && memcmp(name, l->label, l->n) == 0;
+        /* one edit changes at most two letters of the set */
+        if (!hit && l->n >= 5 && diff <= cap &&
+            (size_t)__builtin_popcount(letters ^ l->letters) <= 2 * cap)
+            hit = edit_distance(name, l->label, cap) <= cap;
+        if (!hit && skel[0] && l->skel[0])
+            hit = strcmp(skel, l->skel) == 0;
+        if (!hit && l->n >= 5 && name_n > l->n && (l->letters & ~letters) == 0)
+            hit = holds_brand(name, l->label);
+        if (hit) {
+            *out = (lookalike){b, S_LOOKALIKE_DOMAIN};
+            return true;
+        }
+    }
+    /* a label of the subdomain: paypal.com.evil.example */
+    for (size_t i = 0; i < sub_n;) {
+        size_t j = i;
+        while (j < sub_n && host[j] != '.' && host[j] != '-')
+            j++;
+        for (size_t k = 0; j - i >= 5 && k < e->n_labels; k++) {
+            const struct brand_label *l = &e->labels[k];
+            if (l->n == j - i && memcmp(host + i, l->label, l->n) == 0) {
+                *out = (lookalike){&e->brands[l->brand], S_BRAND_IN_SUBDOMAIN};
                 return true;
             }
-            /* a label of the subdomain: paypal.com.evil.example */
-            if (sub_n > 1 && ln >= 5) {
-                const char *sub = host;
-                for (const char *hitp = strstr(sub, label);
-                     hitp && (size_t)(hitp - host) < sub_n;
-                     hitp = strstr(hitp + 1, label)) {
-                    bool left =
-                        hitp == host || hitp[-1] == '.' || hitp[-1] == '-';
-                    char r = hitp[ln];
-                    bool right = r == '.' || r == '-';
-                    if (left && right) {
-                        *out = (lookalike){b, S_BRAND_IN_SUBDOMAIN};
-                        return true;
-                    }
-                }
-            }
         }
+        i = j + 1;
     }
     return false;
 }
@@ -1550,52 +1789,60 @@ static ms_status scan_mail(run *x, const ms_url_list *urls,
     memset(s->bounded, 0, F_COUNT * s->n_bytes);
     for (size_t i = 0; i < m->n_text_plain; i++) {
         const ms_part *p = m->text_plain[i];
-        scan(e, s, F_BODY, p->text, p->text_len);
-        scan(e, s, F_VISIBLE, p->text, p->text_len);
+        scan(e, s, F_BODY, F_VISIBLE, p->text, p->text_len);
     }
     *n_docs = 0;
     for (size_t i = 0; i < m->n_text_html; i++) {
         const ms_part *p = m->text_html[i];
         if (p->text == NULL)
             continue;
-        scan(e, s, F_BODY, p->text, p->text_len);
+        scan(e, s, F_BODY, -1, p->text, p->text_len);
         ms_html_doc *d = &docs[*n_docs];
         if (*n_docs < 8) {
             ms_status rc = ms_html_render(x->a, p->text, p->text_len, NULL, d);
             if (rc != MS_OK)
                 return rc;
-            scan(e, s, F_VISIBLE, d->text, d->text_len);
+            scan(e, s, -1, F_VISIBLE, d->text, d->text_len);
             (*n_docs)++;
         }
     }
     if (m->subject)
-        scan(e, s, F_SUBJECT, m->subject, strlen(m->subject));
+        scan(e, s, F_SUBJECT, F_SUBJECT, m->subject, strlen(m->subject));
     size_t from_n = 0;
     const char *from = header_value(m, "From", &from_n);
-    scan(e, s, F_FROM, from, from_n);
+    scan(e, s, F_FROM, -1, from, from_n);
     for (size_t i = 0; i < m->from.n; i++)
         if (m->from.items[i].name)
-            scan(e, s, F_DISPLAY, m->from.items[i].name,
+            scan(e, s, -1, F_DISPLAY, m->from.items[i].name,
                  strlen(m->from.items[i].name));
-    for (size_t i = 0; urls && i < urls->n; i++) {
-        const ms_url_entry *u = &urls->items[i];
-        if (u->url.url == NULL)
-            continue;
-        if (from_body(u))
-            scan(e, s, F_URLS_BODY, u->url.url, u->url.url_len);
-        if (from_attachment(u))
-            scan(e, s, F_URLS_ATT, u->url.url, u->url.url_len);
+    /* the URLs of each kind joined by line feeds (no keyword holds one),
+     * one scan per kind */
+    for (int kind = 0; urls && kind < 2; kind++) {
+        ms_buf joined;
+        ms_buf_init(&joined, MS_PHISH_MAX_SCAN_BYTES);
+        for (size_t i = 0; i < urls->n; i++) {
+            const ms_url_entry *u = &urls->items[i];
+            if (u->url.url == NULL ||
+                !(kind == 0 ? from_body(u) : from_attachment(u)))
+                continue;
+            if (ms_buf_append(&joined, u->url.url, u->url.url_len) != MS_OK ||
+                ms_buf_append_char(&joined, '\n') != MS_OK)
+                break; /* past the ceiling: the first URLs are scanned */
+        }
+        scan(e, s, kind == 0 ? F_URLS_BODY : F_URLS_ATT, -1, joined.p,
+             joined.n);
+        ms_buf_free(&joined);
     }
     /* attachments: names at every level, text of the text ones */
     for (size_t i = 0; i < m->n_attachments; i++) {
         const ms_part *p = m->attachments[i];
         if (p->filename)
-            scan(e, s, F_FILENAMES, p->filename, strlen(p->filename));
+            scan(e, s, F_FILENAMES, -1, p->filename, strlen(p->filename));
         const char *type = i < n_reports && reports[i].mime_type
                                ? reports[i].mime_type
                                : p->content_type;
         if (type && strncmp(type, "text/", 5) == 0)
-            scan(e, s, F_ATT_TEXT, (const char *)p->body, p->body_len);
+            scan(e, s, F_ATT_TEXT, -1, (const char *)p->body, p->body_len);
     }
     const ms_file_report *stack[64];
     size_t depth = 0;
@@ -1604,7 +1851,7 @@ static ms_status scan_mail(run *x, const ms_url_list *urls,
         while (depth > 0) {
             const ms_file_report *r = stack[--depth];
             if (r->depth > 0 && r->filename)
-                scan(e, s, F_FILENAMES, r->filename, strlen(r->filename));
+                scan(e, s, F_FILENAMES, -1, r->filename, strlen(r->filename));
             for (size_t k = 0; k < r->n_files && depth < 64; k++)
                 stack[depth++] = &r->files[k];
         }
@@ -1674,10 +1921,11 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
     const ms_phish_engine *e = x->e;
     const ms_phish_scratch *s = x->s;
     bool free_sender = in_domains(e->free_mail, e->n_free_mail, from_reg);
+    uint32_t sender_owner[16];
+    size_t n_sender_owner = owners(e, from_host, sender_owner, 16);
     for (size_t i = 0; i < e->n_brands; i++) {
         const brand *b = &e->brands[i];
-        if (b->n_lines == 0 || brand_owns(b, from_host) ||
-            brand_owns(b, from_reg))
+        if (b->n_lines == 0 || owned_by(sender_owner, n_sender_owner, i))
             continue;
         bool in_display =
             lines_match(e, b->lines, b->n_lines, bounded_bits(s, F_DISPLAY));
@@ -1715,7 +1963,8 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
                 if (!is_link(u) || u->url.host == NULL)
                     continue;
                 links = true;
-                if (brand_owns(b, u->url.host))
+                uint32_t owner[16];
+                if (owned_by(owner, owners(e, u->url.host, owner, 16), i))
                     to_brand = true;
             }
             if (links && !to_brand) {
@@ -1758,7 +2007,8 @@ static void url_signals(run *x, const ms_url_list *urls)
             add_signal(x, S_FREE_HOSTING_LINK, "%.200s", url->url);
         if (url->host && !url->is_ip) {
             lookalike l;
-            if (check_host(x->e, x->a, url->host, url->unicode, &l)) {
+            if (check_host(x->e, x->a, url->host, url->domain, url->unicode,
+                           &l)) {
                 add_signal(x, l.signal, "%s imitates %s", url->host, l.b->name);
                 if (x->brand == NULL)
                     x->brand = l.b->name;
@@ -2190,7 +2440,7 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
         add_signal(&x, S_FREE_HOSTING_LINK, "sender domain %s", from_host);
     if (from_host) {
         lookalike l;
-        if (check_host(e, x.a, from_host, NULL, &l)) {
+        if (check_host(e, x.a, from_host, from_reg, NULL, &l)) {
             add_signal(&x, l.signal, "sender domain %s imitates %s", from_host,
                        l.b->name);
             if (x.brand == NULL)
