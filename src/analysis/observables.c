@@ -9,6 +9,7 @@
  */
 #include "analysis/observables.h"
 
+#include <idn2.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -117,12 +118,30 @@ static ms_status add_host(ms_arena *a, ms_observables *o, const char *z)
     if (z == NULL || strchr(z, '.') == NULL || z[0] == '[' ||
         ms_ip_parse(z, strlen(z), &ip))
         return MS_OK;
-    for (const char *c = z; *c; c++) {
-        if (!ms_ascii_is_alnum(*c) && *c != '.' && *c != '-' && *c != '_' &&
-            (unsigned char)*c < 0x80)
-            return MS_OK;
+    bool non_ascii = false;
+    for (const char *c = z; *c; c++)
+        non_ascii |= (unsigned char)*c >= 0x80;
+    char *ascii = NULL;
+    if (non_ascii) {
+        /* the ASCII form, as the URL hosts are given: one domain written
+         * in Unicode in an address and in punycode in a link is one
+         * observable ("x@𝗲𝗯𝗮𝘆.de" is ebay.de to a mail system) */
+        if (idn2_to_ascii_8z(
+                z, &ascii, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) != IDN2_OK &&
+            idn2_to_ascii_8z(z, &ascii, IDN2_NFC_INPUT | IDN2_TRANSITIONAL) !=
+                IDN2_OK)
+            return MS_OK; /* not a name */
+        z = ascii;
     }
-    return add_cstr(a, &o->domains, z);
+    ms_status rc = MS_OK;
+    bool name = true;
+    for (const char *c = z; *c && name; c++)
+        name = ms_ascii_is_alnum(*c) || *c == '.' || *c == '-' || *c == '_';
+    if (name)
+        rc = add_cstr(a, &o->domains, z);
+    if (ascii != NULL)
+        idn2_free(ascii);
+    return rc;
 }
 
 /* Adds the addresses and their domains of one header list. */
@@ -132,8 +151,9 @@ static ms_status add_addresses(ms_arena *a, ms_observables *o,
     ms_status rc = MS_OK;
     for (size_t i = 0; i < list->n && rc == MS_OK; i++) {
         const ms_address *ad = &list->items[i];
-        if (ad->address == NULL || strchr(ad->address, '@') == NULL)
-            continue;
+        const char *at = ad->address ? strrchr(ad->address, '@') : NULL;
+        if (at == NULL || at == ad->address || at[1] == '\0')
+            continue; /* "To: @example.net" names no mailbox */
         rc = add_cstr(a, &o->emails, ad->address);
         if (rc == MS_OK && ad->domain != NULL && ad->domain[0] != '\0')
             rc = add_host(a, o, ad->domain);

@@ -107,7 +107,7 @@ static const struct {
     const char *name;
     int weight;
 } signal_defaults[S_COUNT] = {
-    {"brand_display_name", 30},
+    {"brand_display_name", 42},
     {"brand_subject", 15},
     {"brand_body", 10},
     {"lookalike_domain", 40},
@@ -119,7 +119,7 @@ static const struct {
     {"html_attachment_remote", 30},
     {"reply_to_mismatch", 10},
     {"return_path_mismatch", 0},
-    {"display_name_address", 20},
+    {"display_name_address", 25},
     {"ip_host_link", 20},
     {"shortener", 8},
     {"redirect", 8},
@@ -141,11 +141,11 @@ static const struct {
     {"obfuscated_text", 35},
     {"reply_to_free_mail", 20},
     {"invalid_sender", 20},
-    {"recipient_in_text", 25},
+    {"recipient_in_text", 30},
     {"symbols_display_name", 25},
     {"symbols_subject", 8},
     {"links_elsewhere", 8},
-    {"auth_fail", 25},
+    {"auth_fail", 30},
     {"random_sender_domain", 15},
     {"money_subject", 10},
     {"thin_html_body", 12},
@@ -1369,6 +1369,12 @@ static const char *obfuscation(const char *text)
             return "styled mathematical letters";
         if (c >= 0xff21 && c <= 0xff5a)
             return "fullwidth letters";
+        if ((c >= 0x1d00 && c <= 0x1d2b) || c == 0x0262 || c == 0x026a ||
+            c == 0x0274 || c == 0x0280 || c == 0x028f || c == 0x0299 ||
+            c == 0x029c || c == 0x029f)
+            return "small capital letters";
+        if ((c >= 0x2460 && c <= 0x24ff) || (c >= 0x1f130 && c <= 0x1f189))
+            return "enclosed letters";
         if ((c == 0x200b || c == 0x200c || c == 0x200d || c == 0x2060 ||
              c == 0xfeff || c == 0xad) &&
             letter_script(prev) == 1 && letter_script(next_cp(p, &len)) == 1)
@@ -1955,8 +1961,7 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
             free_sender)
             add_signal(x, S_FREE_MAIL_BRAND, "%s named by a sender on %s",
                        b->name, from_reg);
-        if (in_body && !in_display && !in_subject &&
-            (n_credential > 0 || n_urgency > 0) && urls) {
+        if (in_body && !in_display && !in_subject && n_credential > 0 && urls) {
             bool links = false, to_brand = false;
             for (size_t k = 0; k < urls->n; k++) {
                 const ms_url_entry *u = &urls->items[k];
@@ -2097,6 +2102,9 @@ static void header_signals(run *x, const char *from_reg)
     if (why == NULL && m->from.n > 0 &&
         (why = obfuscation(m->from.items[0].name)) != NULL)
         add_signal(x, S_OBFUSCATED_TEXT, "display name: %s", why);
+    if (why == NULL && m->from.n > 0 &&
+        (why = obfuscation(m->from.items[0].address)) != NULL)
+        add_signal(x, S_OBFUSCATED_TEXT, "sender address: %s", why);
     if (m->from.n > 0 && has_pictographs(m->from.items[0].name))
         add_signal(x, S_SYMBOLS_DISPLAY_NAME, "display name \"%.120s\"",
                    m->from.items[0].name);

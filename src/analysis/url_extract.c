@@ -189,6 +189,16 @@ static size_t find_scheme_separator(const char *w, size_t n, size_t i)
     return n;
 }
 
+/* True when the n bytes at p are one of known_schemes. */
+static bool is_known_scheme(const char *p, size_t n)
+{
+    for (size_t k = 0; known_schemes[k] != NULL; k++) {
+        if (ms_slice_eq_cstr_ci((ms_slice){p, n}, known_schemes[k]))
+            return true;
+    }
+    return false;
+}
+
 /* Returns where the scheme that ends at sep starts, or sep when there is
  * none. */
 static size_t scheme_start(const char *w, size_t sep)
@@ -201,8 +211,22 @@ static size_t scheme_start(const char *w, size_t sep)
     bool plain = true;
     for (size_t i = s; i < sep; i++)
         plain &= ms_ascii_is_alpha(w[i]) != 0;
-    if (plain)
+    if (plain) {
+        /* "GUARANTEEDhttp://" or "Ghttp://": a word glued to a web
+         * scheme (the text lost its space), which no browser opens as
+         * a scheme of its own; only the long web schemes are taken off
+         * the end, so that "news:" does not become "ws:" */
+        static const char *const glued[] = {"https", "http", "hxxps", "hxxp",
+                                            "ftps",  "ftp",  NULL};
+        for (size_t k = 0; glued[k] != NULL; k++) {
+            size_t len = strlen(glued[k]);
+            if (sep - s > len &&
+                ms_slice_eq_cstr_ci((ms_slice){w + sep - len, len}, glued[k]) &&
+                !is_known_scheme(w + s, sep - s))
+                return sep - len;
+        }
         return s;
+    }
     /* "foo.http" or "x-https": keep the known scheme at the end */
     for (size_t k = 0; known_schemes[k] != NULL; k++) {
         size_t len = strlen(known_schemes[k]);
@@ -212,6 +236,18 @@ static size_t scheme_start(const char *w, size_t sep)
             return sep - len;
     }
     return s;
+}
+
+/* True when w[at] is ':' and a port follows, then a '/' ("x.com:8080/");
+ * "genpkglist.cc:604:33" is a compiler's file and line, not a link. */
+static bool port_then_path(const char *w, size_t at, size_t n)
+{
+    if (at >= n || w[at] != ':')
+        return false;
+    size_t d = at + 1;
+    while (d < n && d - at <= 5 && ms_ascii_is_digit(w[d]))
+        d++;
+    return d > at + 1 && d < n && w[d] == '/';
 }
 
 /* True when the lower-cased label is a top-level domain of the ICANN
@@ -314,10 +350,8 @@ static ms_status scan_bare(const char *w, size_t n, bool repaired,
     bool www = h_n > 4 &&
                ms_slice_starts_with_ci((ms_slice){w + s, h_n}, "www.") &&
                memchr(w + s + 4, '.', h_n - 4) != NULL;
-    bool has_path =
-        host_end < n && host_n == h_n &&
-        (w[host_end] == '/' || (w[host_end] == ':' && host_end + 1 < n &&
-                                ms_ascii_is_digit(w[host_end + 1])));
+    bool has_path = host_end < n && host_n == h_n &&
+                    (w[host_end] == '/' || port_then_path(w, host_end, n));
     if (!www) {
         if (!has_path)
             return MS_OK;

@@ -62,9 +62,20 @@ static size_t scheme_length(const char *p, size_t n)
         i < n && i <= MAX_SCHEME_BYTES &&
         (ms_ascii_is_alnum(p[i]) || p[i] == '+' || p[i] == '-' || p[i] == '.'))
         i++;
-    if (i < n && p[i] == ':' && i >= 2 && i <= MAX_SCHEME_BYTES)
-        return i;
-    return 0;
+    if (i >= n || p[i] != ':' || i < 2 || i > MAX_SCHEME_BYTES)
+        return 0;
+    /* "example.com:8080/x" is a host and a port, as the text finder
+     * meant it and as a browser's address bar reads it, not the scheme
+     * "example.com" */
+    if (memchr(p, '.', i) != NULL) {
+        size_t d = i + 1;
+        while (d < n && d - i <= 5 && ms_ascii_is_digit(p[d]))
+            d++;
+        if (d > i + 1 && d - i <= 6 &&
+            (d == n || p[d] == '/' || p[d] == '?' || p[d] == '#'))
+            return 0;
+    }
+    return i;
 }
 
 /* True when p starts with a scheme; see url_parse.h. */
@@ -364,10 +375,59 @@ static char *take_idn2(ms_arena *a, char *z)
     return copy;
 }
 
+static char *normalized_copy(ms_arena *a, const char *p, size_t n);
+
+/* True for the bytes no host name may hold (the WHATWG forbidden domain
+ * code points): a host with one cannot be opened, and is kept escaped. */
+static bool forbidden_in_host(unsigned char c)
+{
+    return c <= 0x20 || c == 0x7F ||
+           (c != '\0' && strchr("#%/:<>?@[\\]^|", c) != NULL);
+}
+
+/* Returns a copy of h with the forbidden bytes and the bytes >= 0x80
+ * percent-encoded, so that the host and the URL stay printable ASCII;
+ * NULL when the arena refuses. */
+static char *escape_host(ms_arena *a, const char *h, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *dst = ms_arena_alloc(a, 3 * n + 1);
+    if (dst == NULL)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)h[i];
+        if (forbidden_in_host(c) || c >= 0x80) {
+            dst[o++] = '%';
+            dst[o++] = hex[c >> 4];
+            dst[o++] = hex[c & 15];
+        } else {
+            dst[o++] = (char)c;
+        }
+    }
+    dst[o] = '\0';
+    return dst;
+}
+
 /* Sets host, punycode, unicode and the host flags from the lower-cased
- * host name h (percent-decoded, NUL-terminated, in the arena). */
+ * host name h (percent-decoded, NUL-terminated, in the arena). A host
+ * that is no name (a space, a control byte, a '/' decoded from an
+ * escape, or non-ASCII that IDNA refuses) is kept percent-encoded, and
+ * has no registered domain (see split_domain). */
 static ms_status set_name_host(ms_arena *a, char *h, ms_url *out)
 {
+    bool forbidden = false;
+    for (const char *c = h; *c && !forbidden; c++)
+        forbidden = forbidden_in_host((unsigned char)*c);
+    if (forbidden) {
+        out->host = escape_host(a, h, strlen(h));
+        if (out->host == NULL)
+            return MS_ENOMEM;
+        out->punycode = out->host;
+        out->unicode = h;
+        return MS_OK;
+    }
+
     bool non_ascii = false;
     for (const char *c = h; *c; c++)
         non_ascii |= (unsigned char)*c >= 0x80;
@@ -389,8 +449,20 @@ static ms_status set_name_host(ms_arena *a, char *h, ms_url *out)
             char *copy = take_idn2(a, ascii);
             if (copy == NULL)
                 return MS_ENOMEM;
-            for (char *c = copy; *c; c++)
+            bool mapped_forbidden = false;
+            for (char *c = copy; *c; c++) {
                 *c = ms_ascii_lower(*c);
+                mapped_forbidden |= forbidden_in_host((unsigned char)*c);
+            }
+            if (mapped_forbidden) {
+                /* a no-break space or a full-width solidus maps to a
+                 * byte no host holds: the name is not one */
+                out->host = escape_host(a, h, strlen(h));
+                if (out->host == NULL)
+                    return MS_ENOMEM;
+                out->punycode = out->host;
+                return MS_OK;
+            }
             /* full-width or other compatibility letters that map to a
              * plain ASCII name: written to dodge string matching */
             if (strstr(copy, "xn--") == NULL) {
@@ -399,6 +471,13 @@ static ms_status set_name_host(ms_arena *a, char *h, ms_url *out)
             }
             out->host = copy;
             out->punycode = copy;
+        } else {
+            /* not a name IDNA can write in ASCII: no browser opens it */
+            out->host = escape_host(a, h, strlen(h));
+            if (out->host == NULL)
+                return MS_ENOMEM;
+            out->punycode = out->host;
+            return MS_OK;
         }
     }
     char *unicode = NULL;
@@ -417,8 +496,9 @@ static ms_status set_name_host(ms_arena *a, char *h, ms_url *out)
 static ms_status split_domain(ms_arena *a, ms_url *out)
 {
     const char *host = out->host;
-    if (out->is_ip || host == NULL || strchr(host, '.') == NULL)
-        return MS_OK;
+    if (out->is_ip || host == NULL || strchr(host, '.') == NULL ||
+        strchr(host, '%') != NULL)
+        return MS_OK; /* no dot, or not a name (escaped by set_name_host) */
     const psl_ctx_t *psl = psl_builtin();
     if (psl == NULL)
         return MS_OK;
@@ -470,9 +550,12 @@ static size_t percent_decode(char *dst, const char *p, size_t n)
  * domain. Sets the flag and the decoded target. */
 static ms_status find_redirect(ms_arena *a, const char *q, ms_url *out)
 {
-    static const char *const markers[] = {"=http:",    "=https:", "=http%3a",
-                                          "=https%3a", "=www.",   "=//",
-                                          "=%2f%2f"};
+    /* escaped once or twice: the target is decoded as many times */
+    static const char *const markers[] = {
+        "=http:", "=https:", "=http%3a", "=https%3a", "=http%253a",
+        "=https%253a", "=www.", "=//", "=%2f%2f", "=%252f%252f",
+        /* the whole query is the target: "https://href.example/?https://x" */
+        "?http:", "?https:", "?http%3a", "?https%3a", "?www."};
     ms_slice query = ms_slice_from_cstr(q);
     size_t best = (size_t)-1;
     for (size_t k = 0; k < sizeof(markers) / sizeof(markers[0]); k++) {
@@ -516,8 +599,26 @@ static ms_status parse_opaque(ms_arena *a, const char *rest, size_t n,
     url[o] = '\0';
     out->url = url;
     out->url_len = o;
-    out->resource_path = url + scheme_n + 1;
     out->valid = true;
+    /* the generic syntax (RFC 3986 3) holds for opaque URLs too: the
+     * path ends at '?' or '#' ("mailto:a@b.example?subject=x") */
+    const char *path = url + scheme_n + 1;
+    size_t path_n = strcspn(path, "?#");
+    size_t query_n = path[path_n] == '?' ? strcspn(path + path_n, "#") : 0;
+    out->resource_path = ms_arena_strndup(a, path, path_n);
+    if (out->resource_path == NULL)
+        return MS_ENOMEM;
+    if (query_n > 0) {
+        out->query_string = ms_arena_strndup(a, path + path_n, query_n);
+        if (out->query_string == NULL)
+            return MS_ENOMEM;
+    }
+    if (path[path_n + query_n] == '#') {
+        out->fragment = ms_arena_strndup(a, path + path_n + query_n,
+                                         strlen(path + path_n + query_n));
+        if (out->fragment == NULL)
+            return MS_ENOMEM;
+    }
     if (strcmp(out->scheme, "mailto") == 0) {
         size_t addr_n = strcspn(out->resource_path, "?");
         const char *at = memchr(out->resource_path, '@', addr_n);
@@ -527,6 +628,12 @@ static ms_status parse_opaque(ms_arena *a, const char *rest, size_t n,
             if (h == NULL)
                 return MS_ENOMEM;
             host_n = percent_decode(h, at + 1, host_n);
+            /* "a@b.example%20", "%3Ca@b.example%3E", "a@b.example,c@d":
+             * the domain ends where the first address does */
+            host_n = strcspn(h, " \t\r\n,;<>");
+            h[host_n] = '\0';
+            if (host_n == 0)
+                return MS_OK;
             for (size_t i = 0; i < host_n; i++)
                 h[i] = ms_ascii_lower(h[i]);
             ms_status rc = set_name_host(a, h, out);
@@ -600,9 +707,43 @@ static ms_status parse_host_port(ms_arena *a, const char *hp, size_t n,
     char *h = ms_arena_alloc(a, host_n + 1);
     if (h == NULL)
         return MS_ENOMEM;
+    size_t written_n = host_n;
     host_n = percent_decode(h, hp, host_n);
+    /* escapes in a host name ("w%77w.%65xample.com") have no use but to
+     * hide the name from filters that read it as written */
+    if (host_n != written_n && hp[0] != '[')
+        out->flags |= MS_URL_OBFUSCATED;
+    /* an '@' decoded from "%40": browsers of the time decoded before
+     * finding the user info, and spam still writes
+     * "www.bank.example%40evil.example" so that the name shown first is
+     * not the host */
+    char *at = NULL;
+    for (size_t i = 0; i < host_n; i++) {
+        if (h[i] == '@')
+            at = h + i;
+    }
+    if (at != NULL && h[0] != '[') {
+        if (out->credential == NULL) {
+            out->credential = normalized_copy(a, h, (size_t)(at - h));
+            if (out->credential == NULL)
+                return MS_ENOMEM;
+        }
+        out->flags |= MS_URL_CREDENTIAL | MS_URL_OBFUSCATED;
+        host_n -= (size_t)(at + 1 - h);
+        h = at + 1;
+    }
     for (size_t i = 0; i < host_n; i++)
         h[i] = ms_ascii_lower(h[i]);
+    if (memchr(h, '\0', host_n) != NULL) {
+        /* "%00" in the host: cut there, C code (and old filters) would
+         * read another name than the one written */
+        out->host = escape_host(a, h, host_n);
+        if (out->host == NULL)
+            return MS_ENOMEM;
+        out->punycode = out->host;
+        out->unicode = out->host;
+        return MS_OK;
+    }
     /* "example.com." is example.com */
     while (host_n > 0 && h[host_n - 1] == '.')
         h[--host_n] = '\0';
@@ -753,7 +894,7 @@ ms_status ms_url_parse(ms_arena *a, const char *p, size_t n, ms_url *out)
     }
     const char *host_at = rest;
     if (at != NULL) {
-        out->credential = ms_arena_strndup(a, rest, (size_t)(at - rest));
+        out->credential = normalized_copy(a, rest, (size_t)(at - rest));
         if (out->credential == NULL)
             return MS_ENOMEM;
         out->flags |= MS_URL_CREDENTIAL;

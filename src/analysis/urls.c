@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
+#include "analysis/archive.h"
 #include "analysis/url_extract.h"
 #include "html/render.h"
 #include "util/ascii.h"
@@ -27,6 +29,11 @@
 #define SNIFF_BYTES 4096
 /* Bytes of a PDF string read as a /URI target. */
 #define MAX_PDF_URI_BYTES 4096
+/* Members of an OOXML package listed, and bytes of one relationship part
+ * and of all of them read: a real document has a few dozen small parts. */
+#define MAX_OOXML_ENTRIES    2000
+#define MAX_OOXML_PART_BYTES (4u << 20)
+#define MAX_OOXML_BYTES      (16u << 20)
 
 static const char *const flag_names[MS_URL_FLAG_COUNT] = {
     "obfuscated",     "text_href_mismatch", "ip_host",  "idn",
@@ -500,6 +507,45 @@ static ms_status add_seen(extract_ctx *x, char kind_tag, const char *p,
 static ms_status add_url(extract_ctx *x, const char *p, size_t n,
                          bool obfuscated, const char *display_text);
 
+/* Adds the address of a mailto: path ("j%2Edoe@example.com%20", the
+ * escapes of the URL decoded, the white space and angle brackets a
+ * client drops dropped, and only the first of several addresses). */
+static ms_status add_mailto_address(extract_ctx *x, const char *path)
+{
+    size_t n = strcspn(path, "?#");
+    char *addr = ms_arena_alloc(x->arena, n + 1);
+    if (addr == NULL)
+        return MS_ENOMEM;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int hi =
+            i + 2 < n && path[i] == '%' ? ms_ascii_hex_value(path[i + 1]) : -1;
+        int lo = hi >= 0 ? ms_ascii_hex_value(path[i + 2]) : -1;
+        if (lo >= 0) {
+            addr[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            addr[o++] = path[i];
+        }
+    }
+    size_t s = 0;
+    while (s < o && (ms_ascii_is_space(addr[s]) || addr[s] == '<'))
+        s++;
+    size_t e = s;
+    while (e < o && addr[e] != ',' && addr[e] != ';' && addr[e] != '<' &&
+           addr[e] != '>' && !ms_ascii_is_space(addr[e]))
+        e++;
+    const char *at = memchr(addr + s, '@', e - s);
+    if (at == NULL || at == addr + s || at + 1 == addr + e ||
+        memchr(at + 1, '@', (size_t)(addr + e - at - 1)) != NULL)
+        return MS_OK;
+    for (size_t i = s; i < e; i++) {
+        if ((unsigned char)addr[i] < 0x20 || addr[i] == 0x7F)
+            return MS_OK;
+    }
+    return add_seen(x, 'e', addr + s, e - s);
+}
+
 /* Compares a link's visible text with where it goes: a text that reads
  * as a URL or a domain of another registered domain than the target is
  * the classic phishing link ("https://www.paypal.com" shown, another
@@ -583,12 +629,9 @@ static ms_status add_url(extract_ctx *x, const char *p, size_t n,
             return rc;
     }
     if (strcmp(u.scheme, "mailto") == 0 && u.resource_path != NULL) {
-        size_t addr_n = strcspn(u.resource_path, "?");
-        if (memchr(u.resource_path, '@', addr_n) != NULL) {
-            rc = add_seen(x, 'e', u.resource_path, addr_n);
-            if (rc != MS_OK)
-                return rc;
-        }
+        rc = add_mailto_address(x, u.resource_path);
+        if (rc != MS_OK)
+            return rc;
     }
 
     ms_url_list *l = x->list;
@@ -863,6 +906,60 @@ static ms_status scan_pdf(extract_ctx *x, const unsigned char *p, size_t n)
     return MS_OK;
 }
 
+/* The state of an OOXML walk: the extraction its relationship parts go
+ * to. */
+typedef struct ooxml_ctx {
+    extract_ctx *x;
+    ms_status rc; /* the first error of the URL list */
+} ooxml_ctx;
+
+/* Reads one member of an OOXML package: its relationship parts
+ * ("word/_rels/document.xml.rels") hold the targets of the document's
+ * hyperlinks. The bytes live only during the call, so they are copied
+ * into the arena first (the entries keep pointers into the text). */
+static ms_status on_ooxml_entry(void *ctx, const ms_archive_entry *entry)
+{
+    ooxml_ctx *o = ctx;
+    size_t len = entry->name ? strlen(entry->name) : 0;
+    if (entry->data == NULL || entry->size == 0 ||
+        entry->size > MAX_OOXML_PART_BYTES || len < 5 ||
+        strcasecmp(entry->name + len - 5, ".rels") != 0)
+        return MS_OK;
+    char *copy = ms_arena_alloc(o->x->arena, entry->size + 1);
+    if (copy == NULL)
+        return MS_ENOMEM;
+    memcpy(copy, entry->data, entry->size);
+    copy[entry->size] = '\0';
+    ms_status rc =
+        ms_urls_extract_html(o->x->arena, o->x->config, o->x->m, o->x->source,
+                             copy, entry->size, o->x->list);
+    if (rc != MS_OK)
+        o->rc = rc;
+    return rc;
+}
+
+/* Reads the relationship parts of an OOXML package (.docx, .xlsx,
+ * .pptx: a ZIP with "_rels/" members). Other archives are the
+ * attachment analyzer's: their files are not read for URLs here. */
+static ms_status scan_ooxml(extract_ctx *x, const char *name,
+                            const unsigned char *p, size_t n)
+{
+    ms_archive_limits lim = {
+        .max_entries = MAX_OOXML_ENTRIES,
+        .max_ratio = 100,
+        .ratio_min_bytes = 1u << 20,
+    };
+    uint64_t budget = MAX_OOXML_BYTES;
+    ooxml_ctx o = {x, MS_OK};
+    ms_archive_outcome outcome;
+    /* no message: the attachment analyzer reports the archive's own
+     * defects, once */
+    ms_status rc =
+        ms_archive_extract(x->arena, NULL, "0", p, n, name, NULL, 0, &lim,
+                           &budget, on_ooxml_entry, &o, &outcome);
+    return rc == MS_ENOMEM || o.rc == MS_ENOMEM ? MS_ENOMEM : MS_OK;
+}
+
 /* Extracts from a file's bytes by content; see urls.h. */
 ms_status ms_urls_extract_bytes(ms_arena *a, const ms_urls_config *c,
                                 ms_message *m, const char *name,
@@ -879,6 +976,9 @@ ms_status ms_urls_extract_bytes(ms_arena *a, const ms_urls_config *c,
     extract_ctx x = {a, c, m, out, source, 0};
     if (n >= 5 && memcmp(p, "%PDF-", 5) == 0)
         return scan_pdf(&x, p, n);
+    if (n >= 4 && memcmp(p, "PK\x03\x04", 4) == 0 &&
+        ms_archive_has_member(p, n, ".rels", MAX_OOXML_ENTRIES))
+        return scan_ooxml(&x, name, p, n);
     size_t sniff = n < SNIFF_BYTES ? n : SNIFF_BYTES;
     if (memchr(p, '\0', sniff) != NULL)
         return MS_OK; /* binary (or UTF-16, not read here) */
