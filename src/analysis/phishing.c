@@ -169,6 +169,10 @@ static const char *const phishy_words[] = {
     "resolution", "limited",      "notify",
 };
 
+/* What a literal is used for: the texts a literal is scanned in follow
+ * (subject words are looked for in subjects only). */
+enum { USE_BRAND = 1, USE_SUBJECT = 2, USE_PHRASE = 4 };
+
 /* A range of word ids in the engine's flat array: one keyword line. */
 typedef struct kw_line {
     uint32_t first, n;
@@ -188,6 +192,7 @@ typedef struct brand {
 struct ms_phish_engine {
     char **lits; /* lower-case literals, distinct */
     size_t *lit_len;
+    unsigned char *lit_use; /* USE_* bits: which lists hold it */
     size_t n_lits, cap_lits;
     uint32_t *words; /* word ids of all keyword lines */
     size_t n_words, cap_words;
@@ -203,8 +208,10 @@ struct ms_phish_engine {
     size_t n_abused_tlds, cap_abused_tlds;
     int weights[S_COUNT];
     int threshold_phishing, threshold_suspicious;
-    hs_database_t *db;       /* the literals */
-    hs_database_t *db_words; /* the literals between spaces */
+    /* [0]: every literal, for subjects; [1]: brand keywords (found) or
+     * brand keywords and phrases (words), for the other texts */
+    hs_database_t *db[2];       /* the literals */
+    hs_database_t *db_words[2]; /* the literals between spaces */
     /* built after loading, for lookups: every brand domain with its
      * brand, sorted by domain; every lookalike label with its length and
      * skeleton */
@@ -312,7 +319,8 @@ static size_t normalize(char *dst, const char *p, size_t n, bool words)
 
 /* Returns the id of the literal (normalized), adding it when new, or
  * UINT32_MAX when out of memory or empty. */
-static uint32_t literal_id(ms_phish_engine *e, const char *p, size_t n)
+static uint32_t literal_id(ms_phish_engine *e, const char *p, size_t n,
+                           unsigned use)
 {
     char *norm = malloc(n + 1);
     if (norm == NULL)
@@ -328,6 +336,7 @@ static uint32_t literal_id(ms_phish_engine *e, const char *p, size_t n)
     for (size_t i = 0; i < e->n_lits; i++) {
         if (e->lit_len[i] == len && memcmp(e->lits[i], norm, len) == 0) {
             free(norm);
+            e->lit_use[i] |= (unsigned char)use;
             return (uint32_t)i;
         }
     }
@@ -342,15 +351,23 @@ static uint32_t literal_id(ms_phish_engine *e, const char *p, size_t n)
         return UINT32_MAX;
     }
     e->lit_len = lens;
+    unsigned char *uses = realloc(e->lit_use, cap);
+    if (uses == NULL) {
+        free(norm);
+        return UINT32_MAX;
+    }
+    e->lit_use = uses;
     e->lits[e->n_lits] = norm;
     e->lit_len[e->n_lits] = len;
+    e->lit_use[e->n_lits] = (unsigned char)use;
     return (uint32_t)e->n_lits++;
 }
 
 /* Splits a keyword line into words (white space) and stores their ids;
  * *line gets the range. Returns MS_OK, MS_EINVAL for an empty line,
  * MS_ENOMEM. */
-static ms_status add_line(ms_phish_engine *e, const char *text, kw_line *line)
+static ms_status add_line(ms_phish_engine *e, const char *text, kw_line *line,
+                          unsigned use)
 {
     line->first = (uint32_t)e->n_words;
     line->n = 0;
@@ -363,7 +380,7 @@ static ms_status add_line(ms_phish_engine *e, const char *text, kw_line *line)
             p++;
         if (p == start)
             break;
-        uint32_t id = literal_id(e, start, (size_t)(p - start));
+        uint32_t id = literal_id(e, start, (size_t)(p - start), use);
         if (id == UINT32_MAX)
             return MS_ENOMEM;
         if (!grow((void **)&e->words, e->n_words, &e->cap_words,
@@ -459,7 +476,7 @@ static ms_status add_brand_keyword(ms_phish_engine *e, yaml_file *f,
     brand *b = ctx;
     if (!grow((void **)&b->lines, b->n_lines, &b->cap_lines, sizeof(kw_line)))
         return MS_ENOMEM;
-    ms_status rc = add_line(e, scalar(v), &b->lines[b->n_lines]);
+    ms_status rc = add_line(e, scalar(v), &b->lines[b->n_lines], USE_BRAND);
     if (rc == MS_EINVAL)
         return yfail(f, v, "empty keyword line");
     if (rc == MS_OK)
@@ -594,7 +611,8 @@ static ms_status add_subject(ms_phish_engine *e, yaml_file *f,
     if (!grow((void **)&e->subjects, e->n_subjects, &e->cap_subjects,
               sizeof(kw_line)))
         return MS_ENOMEM;
-    ms_status rc = add_line(e, scalar(v), &e->subjects[e->n_subjects]);
+    ms_status rc =
+        add_line(e, scalar(v), &e->subjects[e->n_subjects], USE_SUBJECT);
     if (rc == MS_EINVAL)
         return yfail(f, v, "empty keyword line");
     if (rc == MS_OK)
@@ -619,7 +637,7 @@ static ms_status add_phrase(ms_phish_engine *e, yaml_file *f,
                             const yaml_node_t *v, void *ctx)
 {
     id_list *l = ctx;
-    uint32_t id = literal_id(e, scalar(v), strlen(scalar(v)));
+    uint32_t id = literal_id(e, scalar(v), strlen(scalar(v)), USE_PHRASE);
     if (id == UINT32_MAX)
         return strlen(scalar(v)) ? MS_ENOMEM : yfail(f, v, "empty phrase");
     for (size_t i = 0; i < *l->n; i++)
@@ -908,18 +926,14 @@ static bool has_latin1_lower(const char *p, size_t n)
     return false;
 }
 
-/* Compiles the two databases:
- *   - the literals without white space (keyword words), matched in any
- *     ASCII case on the raw text, SpamScope's substring semantics; a
- *     literal with a lower-case Latin-1 letter also gets its upper-case
- *     form ("crédit" and "CRÉDIT"), as the text is not folded;
- *   - each literal's words between spaces, matched on text whose case is
- *     folded and whose punctuation became spaces: found on word
- *     boundaries. */
-static ms_status compile(ms_phish_engine *e, char *err, size_t err_size)
+/* Compiles the found database of the literals whose uses meet mask:
+ * those without white space (keyword words), matched in any ASCII case
+ * on the raw text, SpamScope's substring semantics; a literal with a
+ * lower-case Latin-1 letter also gets its upper-case form ("crédit" and
+ * "CRÉDIT"), as the text is not folded. */
+static ms_status compile_found(ms_phish_engine *e, unsigned mask,
+                               hs_database_t **db, char *err, size_t err_size)
 {
-    if (e->n_lits == 0)
-        return MS_OK;
     size_t cap = 2 * e->n_lits;
     char **forms = calloc(cap, sizeof(char *));
     size_t *lens = calloc(cap, sizeof(size_t));
@@ -929,63 +943,95 @@ static ms_status compile(ms_phish_engine *e, char *err, size_t err_size)
     for (size_t i = 0; rc == MS_OK && i < e->n_lits; i++) {
         const char *lit = e->lits[i];
         size_t len = e->lit_len[i];
-        if (memchr(lit, ' ', len))
+        if (!(e->lit_use[i] & mask) || memchr(lit, ' ', len))
             continue; /* phrases are matched on word boundaries only */
-        forms[n] = strdup(lit);
-        lens[n] = len;
-        ids[n] = (unsigned)i;
-        if (forms[n] == NULL) {
-            rc = MS_ENOMEM;
-            break;
-        }
-        n++;
-        if (has_latin1_lower(lit, len)) {
-            char *upper = strdup(lit);
-            if (upper == NULL) {
+        for (int form = 0; form < 2 && rc == MS_OK; form++) {
+            if (form == 1 && !has_latin1_lower(lit, len))
+                break;
+            forms[n] = strdup(lit);
+            if (forms[n] == NULL) {
                 rc = MS_ENOMEM;
                 break;
             }
-            for (size_t k = 0; k + 1 < len; k++)
-                if ((unsigned char)upper[k] == 0xc3 &&
-                    (unsigned char)upper[k + 1] >= 0xa0 &&
-                    (unsigned char)upper[k + 1] <= 0xbe &&
-                    (unsigned char)upper[k + 1] != 0xb7)
-                    upper[k + 1] = (char)((unsigned char)upper[k + 1] - 0x20);
-            forms[n] = upper;
+            for (size_t k = 0; form == 1 && k + 1 < len; k++)
+                if ((unsigned char)forms[n][k] == 0xc3 &&
+                    (unsigned char)forms[n][k + 1] >= 0xa0 &&
+                    (unsigned char)forms[n][k + 1] <= 0xbe &&
+                    (unsigned char)forms[n][k + 1] != 0xb7)
+                    forms[n][k + 1] =
+                        (char)((unsigned char)forms[n][k + 1] - 0x20);
             lens[n] = len;
             ids[n] = (unsigned)i;
             n++;
         }
     }
-    if (rc == MS_OK)
+    if (rc == MS_OK && n > 0)
         rc = compile_literals((const char *const *)forms, lens, ids, n,
-                              HS_FLAG_CASELESS, &e->db, err, err_size);
-    for (size_t i = 0; i < n; i++)
-        free(forms[i]);
-    n = 0;
-    for (size_t i = 0; rc == MS_OK && i < e->n_lits; i++) {
-        forms[i] = malloc(e->lit_len[i] + 3);
-        if (forms[i] == NULL) {
-            rc = MS_ENOMEM;
-            break;
-        }
-        n = i + 1;
-        lens[i] = normalize(forms[i], e->lits[i], e->lit_len[i], true);
-        if (lens[i] <= 2) {
-            /* punctuation only: never on word boundaries (normalized text
-             * holds no line feed) */
-            forms[i][0] = '\n';
-            lens[i] = 1;
-        }
-    }
-    if (rc == MS_OK)
-        rc = compile_literals((const char *const *)forms, lens, NULL, e->n_lits,
-                              0, &e->db_words, err, err_size);
+                              HS_FLAG_CASELESS, db, err, err_size);
     for (size_t i = 0; i < n; i++)
         free(forms[i]);
     free(forms);
     free(lens);
     free(ids);
+    return rc;
+}
+
+/* Compiles the words database of the literals whose uses meet mask:
+ * each literal's words between spaces, matched on text whose case is
+ * folded and whose punctuation became spaces, so found on word
+ * boundaries. */
+static ms_status compile_words(ms_phish_engine *e, unsigned mask,
+                               hs_database_t **db, char *err, size_t err_size)
+{
+    char **forms = calloc(e->n_lits, sizeof(char *));
+    size_t *lens = calloc(e->n_lits, sizeof(size_t));
+    unsigned *ids = calloc(e->n_lits, sizeof(unsigned));
+    ms_status rc = forms && lens && ids ? MS_OK : MS_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; rc == MS_OK && i < e->n_lits; i++) {
+        if (!(e->lit_use[i] & mask))
+            continue;
+        forms[n] = malloc(e->lit_len[i] + 3);
+        if (forms[n] == NULL) {
+            rc = MS_ENOMEM;
+            break;
+        }
+        lens[n] = normalize(forms[n], e->lits[i], e->lit_len[i], true);
+        ids[n] = (unsigned)i;
+        if (lens[n] <= 2) {
+            /* punctuation only: never on word boundaries (normalized text
+             * holds no line feed) */
+            forms[n][0] = '\n';
+            lens[n] = 1;
+        }
+        n++;
+    }
+    if (rc == MS_OK && n > 0)
+        rc = compile_literals((const char *const *)forms, lens, ids, n, 0, db,
+                              err, err_size);
+    for (size_t i = 0; i < n; i++)
+        free(forms[i]);
+    free(forms);
+    free(lens);
+    free(ids);
+    return rc;
+}
+
+/* Compiles the databases: for subjects, every literal; for the other
+ * texts, the brand keywords (and, on word boundaries, the phrases). */
+static ms_status compile(ms_phish_engine *e, char *err, size_t err_size)
+{
+    if (e->n_lits == 0)
+        return MS_OK;
+    unsigned all = USE_BRAND | USE_SUBJECT | USE_PHRASE;
+    ms_status rc = compile_found(e, all, &e->db[0], err, err_size);
+    if (rc == MS_OK)
+        rc = compile_found(e, USE_BRAND, &e->db[1], err, err_size);
+    if (rc == MS_OK)
+        rc = compile_words(e, all, &e->db_words[0], err, err_size);
+    if (rc == MS_OK)
+        rc = compile_words(e, USE_BRAND | USE_PHRASE, &e->db_words[1], err,
+                           err_size);
     return rc;
 }
 
@@ -1050,6 +1096,7 @@ void ms_phish_engine_free(ms_phish_engine *e)
     free(e->brands);
     free_strings(e->lits, e->n_lits);
     free(e->lit_len);
+    free(e->lit_use);
     free(e->words);
     free(e->subjects);
     free(e->urgency);
@@ -1060,8 +1107,10 @@ void ms_phish_engine_free(ms_phish_engine *e)
     free_strings(e->free_mail, e->n_free_mail);
     free_strings(e->free_hosting, e->n_free_hosting);
     free_strings(e->abused_tlds, e->n_abused_tlds);
-    hs_free_database(e->db);
-    hs_free_database(e->db_words);
+    for (int k = 0; k < 2; k++) {
+        hs_free_database(e->db[k]);
+        hs_free_database(e->db_words[k]);
+    }
     free(e);
 }
 
@@ -1075,6 +1124,19 @@ size_t ms_phish_engine_literal_count(const ms_phish_engine *e)
     return e->n_lits;
 }
 
+/* Sizes one Vectorscan scratch for every database of the engine. */
+static bool alloc_scratch(const ms_phish_engine *e, hs_scratch_t **hs)
+{
+    for (int k = 0; k < 2; k++) {
+        if (e->db[k] && hs_alloc_scratch(e->db[k], hs) != HS_SUCCESS)
+            return false;
+        if (e->db_words[k] &&
+            hs_alloc_scratch(e->db_words[k], hs) != HS_SUCCESS)
+            return false;
+    }
+    return true;
+}
+
 /* Creates a worker's scratch; see phishing.h. */
 ms_status ms_phish_scratch_new(const ms_phish_engine *e, ms_phish_scratch **out)
 {
@@ -1085,9 +1147,7 @@ ms_status ms_phish_scratch_new(const ms_phish_engine *e, ms_phish_scratch **out)
     s->found = calloc(F_COUNT, s->n_bytes ? s->n_bytes : 1);
     s->bounded = calloc(F_COUNT, s->n_bytes ? s->n_bytes : 1);
     ms_buf_init(&s->text, 2 * (size_t)MS_PHISH_MAX_SCAN_BYTES + 16);
-    if (s->found == NULL || s->bounded == NULL ||
-        (e->db && hs_alloc_scratch(e->db, &s->hs) != HS_SUCCESS) ||
-        (e->db_words && hs_alloc_scratch(e->db_words, &s->hs) != HS_SUCCESS)) {
+    if (s->found == NULL || s->bounded == NULL || !alloc_scratch(e, &s->hs)) {
         ms_phish_scratch_free(s);
         return MS_ENOMEM;
     }
@@ -1144,31 +1204,29 @@ static int on_match(unsigned int id, unsigned long long from,
 }
 
 /* Scans n bytes of p: the literals found anywhere into field f's bits,
- * those found on word boundaries into field g's (either may be -1). */
+ * those found on word boundaries into field g's (either may be -1). The
+ * subject is scanned for every literal, the other texts for those their
+ * checks read. */
 static void scan(const ms_phish_engine *e, ms_phish_scratch *s, int f, int g,
                  const char *p, size_t n)
 {
-    if (e->db == NULL || p == NULL || n == 0)
+    int k = f == F_SUBJECT || g == F_SUBJECT ? 0 : 1;
+    if (p == NULL || n == 0)
         return;
     if (n > MS_PHISH_MAX_SCAN_BYTES)
         n = MS_PHISH_MAX_SCAN_BYTES;
-    s->text.n = 0;
-    if (g < 0 && f >= 0) {
+    if (f >= 0 && e->db[k]) {
         scan_ctx c = {{s->found + (size_t)f * s->n_bytes, NULL}};
-        hs_scan(e->db, p, (unsigned)n, 0, s->hs, on_match, &c);
-        return;
+        hs_scan(e->db[k], p, (unsigned)n, 0, s->hs, on_match, &c);
     }
-    if (ms_buf_reserve(&s->text, n + 4) != MS_OK)
-        return;
-    char *t = s->text.p;
-    if (f >= 0) {
-        scan_ctx c = {{s->found + (size_t)f * s->n_bytes, NULL}};
-        hs_scan(e->db, p, (unsigned)n, 0, s->hs, on_match, &c);
-    }
-    if (g >= 0) {
-        size_t tn = normalize(t, p, n, true);
+    if (g >= 0 && e->db_words[k]) {
+        s->text.n = 0;
+        if (ms_buf_reserve(&s->text, n + 4) != MS_OK)
+            return;
+        size_t tn = normalize(s->text.p, p, n, true);
         scan_ctx c = {{s->bounded + (size_t)g * s->n_bytes, NULL}};
-        hs_scan(e->db_words, t, (unsigned)tn, 0, s->hs, on_match, &c);
+        hs_scan(e->db_words[k], s->text.p, (unsigned)tn, 0, s->hs, on_match,
+                &c);
     }
 }
 
@@ -1805,9 +1863,16 @@ static ms_status scan_mail(run *x, const ms_url_list *urls,
         scan(e, s, F_BODY, -1, p->text, p->text_len);
         ms_html_doc *d = &docs[*n_docs];
         if (*n_docs < 8) {
-            ms_status rc = ms_html_render(x->a, p->text, p->text_len, NULL, d);
-            if (rc != MS_OK)
-                return rc;
+            /* the URL analyzer rendered the same part: reuse it */
+            size_t k = *n_docs;
+            if (urls && k < urls->n_html_docs) {
+                *d = urls->html_docs[k];
+            } else {
+                ms_status rc =
+                    ms_html_render(x->a, p->text, p->text_len, NULL, d);
+                if (rc != MS_OK)
+                    return rc;
+            }
             scan(e, s, -1, F_VISIBLE, d->text, d->text_len);
             (*n_docs)++;
         }
@@ -1985,6 +2050,8 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
 /* The signals of the URLs. */
 static void url_signals(run *x, const ms_url_list *urls)
 {
+    const char *hosts[64];
+    size_t n_hosts = 0;
     for (size_t i = 0; urls && i < urls->n; i++) {
         const ms_url_entry *u = &urls->items[i];
         const ms_url *url = &u->url;
@@ -2010,7 +2077,13 @@ static void url_signals(run *x, const ms_url_list *urls)
         if (link && url->host &&
             in_domains(x->e->free_hosting, x->e->n_free_hosting, url->host))
             add_signal(x, S_FREE_HOSTING_LINK, "%.200s", url->url);
-        if (url->host && !url->is_ip) {
+        /* a mail repeats its hosts: each is judged once */
+        bool seen = false;
+        for (size_t k = 0; url->host && k < n_hosts && !seen; k++)
+            seen = strcmp(hosts[k], url->host) == 0;
+        if (!seen && url->host && n_hosts < sizeof(hosts) / sizeof(hosts[0]))
+            hosts[n_hosts++] = url->host;
+        if (!seen && url->host && !url->is_ip) {
             lookalike l;
             if (check_host(x->e, x->a, url->host, url->domain, url->unicode,
                            &l)) {

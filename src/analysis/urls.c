@@ -766,10 +766,11 @@ static const char *html_source(ms_html_ref_kind kind)
     return "html:other";
 }
 
-/* Extracts from HTML; see urls.h. */
-ms_status ms_urls_extract_html(ms_arena *a, const ms_urls_config *c,
-                               ms_message *m, const char *source, const char *p,
-                               size_t n, ms_url_list *out)
+/* Extracts from HTML, and copies the rendered document to *keep unless
+ * keep is NULL. */
+static ms_status extract_html(ms_arena *a, const ms_urls_config *c,
+                              ms_message *m, const char *source, const char *p,
+                              size_t n, ms_url_list *out, ms_html_doc *keep)
 {
     ms_html_limits lim;
     ms_html_limits_default(&lim);
@@ -777,6 +778,8 @@ ms_status ms_urls_extract_html(ms_arena *a, const ms_urls_config *c,
     ms_status rc = ms_html_render(a, p, n, &lim, &doc);
     if (rc != MS_OK)
         return rc;
+    if (keep != NULL)
+        *keep = doc;
     if (doc.truncated && m != NULL) {
         rc = ms_message_add_defect(m, "limit_html", "0",
                                    "HTML ceiling reached (%zu refs)",
@@ -819,6 +822,14 @@ ms_status ms_urls_extract_html(ms_arena *a, const ms_urls_config *c,
     }
     x.source = source ? source : "html:text";
     return scan_text(&x, doc.text, doc.text_len);
+}
+
+/* Extracts from HTML; see urls.h. */
+ms_status ms_urls_extract_html(ms_arena *a, const ms_urls_config *c,
+                               ms_message *m, const char *source, const char *p,
+                               size_t n, ms_url_list *out)
+{
+    return extract_html(a, c, m, source, p, n, out, NULL);
 }
 
 /* Reads the PDF string at p (a literal "(...)" with its escapes, or a
@@ -1000,6 +1011,14 @@ ms_status ms_urls_extract(ms_arena *a, const ms_urls_config *c, ms_message *m,
                           ms_url_list *out)
 {
     ms_status rc = MS_OK;
+    out->html_docs = NULL;
+    out->n_html_docs = 0;
+    if (m->n_text_html > 0) {
+        out->html_docs =
+            ms_arena_calloc(a, m->n_text_html, sizeof(*out->html_docs));
+        if (out->html_docs == NULL)
+            return MS_ENOMEM;
+    }
     for (size_t i = 0; i < m->n_text_plain && rc == MS_OK; i++) {
         const ms_part *part = m->text_plain[i];
         if (part->text != NULL)
@@ -1009,8 +1028,8 @@ ms_status ms_urls_extract(ms_arena *a, const ms_urls_config *c, ms_message *m,
     for (size_t i = 0; i < m->n_text_html && rc == MS_OK; i++) {
         const ms_part *part = m->text_html[i];
         if (part->text != NULL)
-            rc = ms_urls_extract_html(a, c, m, NULL, part->text, part->text_len,
-                                      out);
+            rc = extract_html(a, c, m, NULL, part->text, part->text_len, out,
+                              &out->html_docs[out->n_html_docs++]);
     }
     for (size_t i = 0; i < m->n_attachments && rc == MS_OK; i++) {
         const ms_part *part = m->attachments[i];

@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "analysis/url_parse.h"
+#include "html/render.h"
 #include "mailscope/message.h"
 #include "util/json.h"
 
@@ -79,7 +80,12 @@ typedef struct ms_url_list {
     const char **seen_slots; /* hash set of "e"+address and "i"+ip keys */
     size_t n_seen_slots, n_seen;
     size_t n_whitelisted; /* URLs left out by the whitelist */
-    bool truncated;       /* max_urls was reached */
+    /* the rendered text/html bodies, one per m->text_html part that has
+     * text, in order: kept by ms_urls_extract for the analyzers that
+     * read the same markup (phishing), so it is parsed once */
+    ms_html_doc *html_docs;
+    size_t n_html_docs;
+    bool truncated; /* max_urls was reached */
 } ms_url_list;
 
 /* Fills c with the defaults: MS_URLS_DEFAULT_MAX_URLS, no shorteners,
