@@ -13,9 +13,9 @@ PACKAGES=(
     libssl-dev libfuzzy-dev libmagic-dev libmagic-mgc libarchive-dev
     libpsl-dev libidn2-dev libvectorscan-dev libpcre2-dev libyara-dev
     libyaml-dev libcmocka-dev libcurl4-openssl-dev libhiredis-dev libpq-dev
-    libsqlite3-dev libzbar-dev
+    libsqlite3-dev libzbar-dev libpng-dev libjpeg-dev
     # tests, demo and benchmarks
-    python3 jq zstd zip unzip p7zip-full file ca-certificates time
+    python3 jq zstd zip unzip p7zip-full file ca-certificates time qrencode
     libgmime-3.0-dev
 )
 

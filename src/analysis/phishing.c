@@ -2058,6 +2058,10 @@ static void url_signals(run *x, const ms_url_list *urls)
         if (url->url == NULL)
             continue;
         bool link = is_link(u);
+        for (size_t k = 0; k < u->n_sources; k++)
+            if (strncmp(u->sources[k], "qr:", 3) == 0)
+                add_signal(x, S_QR_CODE, "%.200s in a QR code of %.120s",
+                           url->url, u->sources[k] + 3);
         if (url->flags & MS_URL_TEXT_HREF_MISMATCH)
             add_signal(x, S_TEXT_HREF_MISMATCH, "\"%.80s\" links to %.200s",
                        u->display_text ? u->display_text : "", url->url);

@@ -800,6 +800,7 @@ static int prepare_run(run *r, const cli_request *req)
         if (!load_urls(cfg, &r->urls))
             return MS_EXIT_USAGE;
         r->engine.urls = &r->urls;
+        r->engine.qr_codes = cfg->urls.qr_codes;
     }
     if (cfg->phishing.enabled) {
         ms_phish_engine *phishing = load_phishing(cfg);

@@ -117,6 +117,7 @@ static const key_spec keys[] = {
      "a path or null"},
     {"urls", "whitelist", KEY_STRING, FIELD(urls.whitelist), 0, 0,
      "a path or null"},
+    {"urls", "qr_codes", KEY_BOOL, FIELD(urls.qr_codes), 0, 0, "true or false"},
     {"phishing", "enabled", KEY_BOOL, FIELD(phishing.enabled), 0, 0,
      "true or false"},
     {"phishing", "brands", KEY_STRING_LIST, FIELD(phishing.brands), 0, 0,

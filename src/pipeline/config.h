@@ -78,6 +78,7 @@ typedef struct ms_config {
         size_t max_urls;
         char *shorteners; /* NULL: the shipped list */
         char *whitelist;  /* NULL: no whitelist */
+        bool qr_codes;    /* read QR codes in PNG and JPEG images */
     } urls;
     struct {
         bool enabled;

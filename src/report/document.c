@@ -12,6 +12,8 @@
 #include <openssl/evp.h>
 
 #include "report/document.h"
+
+#include "analysis/qrcode.h"
 #include "report/message_json.h"
 #include "util/json.h"
 
@@ -130,12 +132,35 @@ static ms_status run_attachments(ms_worker *w, ms_message *m)
                                   &w->n_reports);
 }
 
-/* Runs the URL extraction over bodies and attachments. */
+/* Runs the URL extraction over bodies and attachments, and over the
+ * texts of the QR codes of image attachments (source "qr:NAME"). */
 static ms_status run_urls(ms_worker *w, ms_message *m)
 {
-    if (w->engine->urls == NULL)
+    const ms_engine *e = w->engine;
+    if (e->urls == NULL)
         return MS_OK;
-    return ms_urls_extract(w->arena, w->engine->urls, m, &w->urls);
+    ms_status rc = ms_urls_extract(w->arena, e->urls, m, &w->urls);
+    for (size_t i = 0; rc == MS_OK && e->qr_codes && i < m->n_attachments;
+         i++) {
+        const ms_part *p = m->attachments[i];
+        const char *texts[MS_QR_MAX_CODES];
+        size_t n = 0;
+        if (!ms_qr_is_image(p->body, p->body_len))
+            continue;
+        rc = ms_qr_decode(w->arena, p->body, p->body_len, texts, &n);
+        if (rc != MS_OK || n == 0)
+            continue;
+        char source[160];
+        snprintf(source, sizeof(source), "qr:%s",
+                 p->filename ? p->filename : p->path);
+        const char *src = ms_arena_strndup(w->arena, source, strlen(source));
+        if (src == NULL)
+            return MS_ENOMEM;
+        for (size_t k = 0; rc == MS_OK && k < n; k++)
+            rc = ms_urls_extract_text(w->arena, e->urls, m, src, texts[k],
+                                      strlen(texts[k]), &w->urls);
+    }
+    return rc;
 }
 
 /* Adds the sha256 of a report and of its inner files to the list. */

@@ -28,6 +28,7 @@ typedef struct ms_engine {
     ms_parse_options parse;
     const ms_attach_engine *attach;  /* NULL: tokenizer's attachment list */
     const ms_urls_config *urls;      /* NULL: no urls section */
+    bool qr_codes;                   /* QR codes of images join the URLs */
     const ms_phish_engine *phishing; /* NULL: no phishing section */
     const ms_spam_rules *spam;       /* NULL: no spam section */
     const ms_bayes_snapshot *bayes;  /* NULL: no Bayesian verdict */
