@@ -184,6 +184,16 @@ static ms_status collect_message(ms_arena *a, const ms_message *m,
     return rc;
 }
 
+/* True when the URL was only seen written in markup (a namespace, a
+ * doctype, a comment): not a link, not an observable. */
+static bool markup_only(const ms_url_entry *e)
+{
+    for (size_t i = 0; i < e->n_sources; i++)
+        if (strcmp(e->sources[i], "html:markup") != 0)
+            return false;
+    return e->n_sources > 0;
+}
+
 /* Adds what the URL analyzer found. */
 static ms_status collect_urls(ms_arena *a, const ms_url_list *urls,
                               ms_observables *o)
@@ -191,7 +201,7 @@ static ms_status collect_urls(ms_arena *a, const ms_url_list *urls,
     ms_status rc = MS_OK;
     for (size_t i = 0; i < urls->n && rc == MS_OK; i++) {
         const ms_url *u = &urls->items[i].url;
-        if (u->host == NULL)
+        if (u->host == NULL || markup_only(&urls->items[i]))
             continue;
         if (u->is_ip) {
             rc = add_ip(a, o, u->host);

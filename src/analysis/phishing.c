@@ -1835,7 +1835,8 @@ static bool is_link(const ms_url_entry *u)
         const char *s = u->sources[i];
         if (strcmp(s, "html:src") && strcmp(s, "html:css") &&
             strcmp(s, "html:srcset") && strcmp(s, "html:background") &&
-            strcmp(s, "html:other") && strcmp(s, "html:base"))
+            strcmp(s, "html:other") && strcmp(s, "html:base") &&
+            strcmp(s, "html:markup"))
             return true;
     }
     return false;

@@ -18,7 +18,9 @@
 
 #include "analysis/archive.h"
 #include "analysis/url_extract.h"
+#include "html/entities.h"
 #include "html/render.h"
+#include "html/tokenizer.h"
 #include "util/ascii.h"
 #include "util/ip.h"
 #include "util/vec.h"
@@ -418,7 +420,8 @@ typedef struct extract_ctx {
     ms_message *m;
     ms_url_list *list;
     const char *source;
-    int depth; /* redirect nesting */
+    int depth;     /* redirect nesting */
+    bool only_new; /* a URL already listed keeps its sources */
 } extract_ctx;
 
 /* Records the "limit_urls" defect once per list. */
@@ -662,6 +665,8 @@ static ms_status add_url(extract_ctx *x, const char *p, size_t n,
         memset(e, 0, sizeof(*e));
         e->url = u;
         l->slots[s] = ++l->n;
+    } else if (x->only_new) {
+        return MS_OK;
     } else {
         e->url.flags |= u.flags & MS_URL_OBFUSCATED;
     }
@@ -733,7 +738,7 @@ ms_status ms_urls_extract_text(ms_arena *a, const ms_urls_config *c,
                                ms_message *m, const char *source, const char *p,
                                size_t n, ms_url_list *out)
 {
-    extract_ctx x = {a, c, m, out, source ? source : "text", 0};
+    extract_ctx x = {a, c, m, out, source ? source : "text", 0, false};
     return scan_text(&x, p, n);
 }
 
@@ -766,6 +771,106 @@ static const char *html_source(ms_html_ref_kind kind)
     return "html:other";
 }
 
+/* True for the bytes SpamScope's URL expression takes after "://":
+ * ! # $ & ' ( ) * + , - . / 0-9 : ; = ? @ A-Z [ ] _ a-z ~ (and %XX). */
+static bool markup_url_byte(unsigned char c)
+{
+    return c == '!' || c == '#' || c == '$' || (c >= '&' && c <= ';') ||
+           c == '=' || (c >= '?' && c <= '[') || c == ']' || c == '_' ||
+           (c >= 'a' && c <= 'z') || c == '~' || c == '%';
+}
+
+/* Adds the http, https, ftp and ftps URLs of n bytes of p the way
+ * SpamScope's expression finds them: a scheme, "://", then the bytes it
+ * takes; entities are decoded and trailing punctuation dropped. */
+static ms_status scan_schemes(extract_ctx *x, const char *p, size_t n)
+{
+    ms_status rc = MS_OK;
+    for (const char *sep = n ? memchr(p, ':', n) : NULL; sep && rc == MS_OK;
+         sep = (size_t)(sep + 1 - p) < n
+                   ? memchr(sep + 1, ':', n - (size_t)(sep + 1 - p))
+                   : NULL) {
+        size_t at = (size_t)(sep - p);
+        if (at + 3 > n || sep[1] != '/' || sep[2] != '/')
+            continue;
+        const char *s = NULL;
+        static const char *const schemes[] = {"https", "http", "ftps", "ftp"};
+        for (size_t k = 0; k < 4 && s == NULL; k++) {
+            size_t len = strlen(schemes[k]);
+            if (at >= len && strncasecmp(p + at - len, schemes[k], len) == 0)
+                s = p + at - len;
+        }
+        if (s == NULL)
+            continue;
+        size_t end = at + 3;
+        while (end < n && markup_url_byte((unsigned char)p[end]))
+            end++;
+        ms_buf b;
+        ms_buf_init(&b, MS_URL_MAX_BYTES);
+        rc = ms_html_decode_append(&b, s, (size_t)(p + end - s), true);
+        if (rc == MS_OK || rc == MS_ELIMIT) {
+            size_t len = b.n;
+            while (len > 0 && strchr(".,;:!?)'", b.p[len - 1]) != NULL)
+                len--;
+            rc = len > (size_t)(at - (size_t)(s - p)) + 3
+                     ? add_url(x, b.p, len, false, NULL)
+                     : MS_OK;
+        }
+        ms_buf_free(&b);
+        sep = p + end - 1;
+    }
+    return rc;
+}
+
+/* Attributes the renderer reads as URLs (or CSS), and namespaces: their
+ * values are not scanned again. */
+static bool structured_attribute(ms_slice name)
+{
+    static const char *const names[] = {
+        "href",   "src",      "srcset",   "action", "formaction", "background",
+        "poster", "cite",     "longdesc", "lowsrc", "dynsrc",     "xlink:href",
+        "ping",   "manifest", "codebase", "style",  "data",       NULL};
+    if (ms_slice_starts_with_ci(name, "xmlns"))
+        return true;
+    for (const char *const *k = names; *k; k++)
+        if (ms_slice_eq_cstr_ci(name, *k))
+            return true;
+    return false;
+}
+
+/* Finds the URLs written where the renderer does not look: comments,
+ * scripts and style sheets, and the values of other attributes (form
+ * values, event handlers, data-*): what SpamScope found with one
+ * expression over the raw body. Those no other place gave are added with
+ * the source "html:markup". Doctypes are not links and are skipped. */
+static ms_status scan_markup(extract_ctx *x, const char *p, size_t n)
+{
+    const char *saved = x->source;
+    x->source = "html:markup";
+    x->only_new = true;
+    ms_html_tokenizer t;
+    ms_html_tokenizer_init(&t, x->arena, p, n);
+    ms_status rc = MS_OK;
+    while (rc == MS_OK) {
+        ms_html_token tok;
+        rc = ms_html_next(&t, &tok);
+        if (rc != MS_OK || tok.type == MS_HTML_EOF)
+            break;
+        if (tok.type == MS_HTML_COMMENT ||
+            (tok.type == MS_HTML_TEXT && tok.raw_text)) {
+            rc = scan_schemes(x, tok.text.p, tok.text.n);
+        } else if (tok.type == MS_HTML_START_TAG) {
+            for (size_t k = 0; k < tok.n_attrs && rc == MS_OK; k++)
+                if (!structured_attribute(tok.attrs[k].name))
+                    rc = scan_schemes(x, tok.attrs[k].value.p,
+                                      tok.attrs[k].value.n);
+        }
+    }
+    x->source = saved;
+    x->only_new = false;
+    return rc == MS_ELIMIT ? MS_OK : rc;
+}
+
 /* Extracts from HTML, and copies the rendered document to *keep unless
  * keep is NULL. */
 static ms_status extract_html(ms_arena *a, const ms_urls_config *c,
@@ -787,7 +892,7 @@ static ms_status extract_html(ms_arena *a, const ms_urls_config *c,
         if (rc != MS_OK)
             return rc;
     }
-    extract_ctx x = {a, c, m, out, source, 0};
+    extract_ctx x = {a, c, m, out, source, 0, false};
     /* relative links are resolved against <base href> when it is an
      * absolute URL: phishing pages set a base so that every relative
      * link of a copied page goes to the attacker's host */
@@ -821,7 +926,12 @@ static ms_status extract_html(ms_arena *a, const ms_urls_config *c,
             return rc;
     }
     x.source = source ? source : "html:text";
-    return scan_text(&x, doc.text, doc.text_len);
+    rc = scan_text(&x, doc.text, doc.text_len);
+    if (rc != MS_OK)
+        return rc;
+    /* the bodies' markup, as SpamScope read the body (attachments and
+     * OOXML parts are read by structure only) */
+    return source == NULL ? scan_markup(&x, p, n) : MS_OK;
 }
 
 /* Extracts from HTML; see urls.h. */
@@ -984,7 +1094,7 @@ ms_status ms_urls_extract_bytes(ms_arena *a, const ms_urls_config *c,
     memcpy(source, "attachment:", 11);
     memcpy(source + 11, name ? name : "", name_n);
     source[11 + name_n] = '\0';
-    extract_ctx x = {a, c, m, out, source, 0};
+    extract_ctx x = {a, c, m, out, source, 0, false};
     if (n >= 5 && memcmp(p, "%PDF-", 5) == 0)
         return scan_pdf(&x, p, n);
     if (n >= 4 && memcmp(p, "PK\x03\x04", 4) == 0 &&
