@@ -22,6 +22,9 @@
  * as bytes actually come out, so a header claiming 4 GB costs nothing
  * and a bomb is stopped at the first chunk past a limit.
  */
+#include <locale.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,8 @@ typedef struct extraction {
     const unsigned char *p;
     size_t n;
     bool bare_compressor; /* gzip/bzip2/xz: the raw format is needed */
+    bool raw_only;        /* read the decompressed bytes as one member */
+    bool empty_eof;       /* the walk met the end before any header */
     const char *raw_name; /* name of the member of a bare compressor */
     const char *const *passwords;
     size_t n_passwords;
@@ -71,6 +76,49 @@ static bool has_signature(const unsigned char *p, size_t n, size_t off,
                           const char *sig, size_t sig_len)
 {
     return n >= off + sig_len && memcmp(p + off, sig, sig_len) == 0;
+}
+
+/* libarchive converts entry names to the charset of the calling
+ * thread's locale: from UTF-16 in 7z, and to UTF-8 for
+ * archive_entry_pathname_utf8. The process stays in the "C" locale,
+ * where every non-ASCII name fails to convert and the entry comes out
+ * nameless (a 7z could hide an "exe<U+202E>fdp.pdf" name that way). Header
+ * reads and name lookups therefore run under a UTF-8 locale, switched
+ * for the calling thread only. */
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+static locale_t utf8_locale = (locale_t)0;
+
+/* Creates the UTF-8 locale once per process. */
+static void utf8_locale_init(void)
+{
+    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+/* Switches the calling thread to the UTF-8 locale. Returns the locale
+ * to give back to leave_utf8, or (locale_t)0 when there was none to
+ * switch to. */
+static locale_t enter_utf8(void)
+{
+    pthread_once(&utf8_once, utf8_locale_init);
+    if (utf8_locale == (locale_t)0)
+        return (locale_t)0;
+    return uselocale(utf8_locale);
+}
+
+/* Gives the thread its locale back after enter_utf8. */
+static void leave_utf8(locale_t previous)
+{
+    if (previous != (locale_t)0)
+        uselocale(previous);
+}
+
+/* archive_read_next_header under the UTF-8 locale. */
+static int next_header(struct archive *ar, struct archive_entry **entry)
+{
+    locale_t previous = enter_utf8();
+    int r = archive_read_next_header(ar, entry);
+    leave_utf8(previous);
+    return r;
 }
 
 /* Names the container format by its signature (see archive.h). */
@@ -106,10 +154,12 @@ const char *ms_archive_kind(const unsigned char *p, size_t n)
 }
 
 /* Creates a reader over the bytes with the formats this module opens,
- * and the passphrase when one is given. Returns NULL when libarchive
- * refuses the bytes or memory runs out. The caller frees the reader. */
+ * and the passphrase when one is given; with raw_only, the raw format
+ * alone. Returns NULL when libarchive refuses the bytes or memory runs
+ * out. The caller frees the reader. */
 static struct archive *open_reader(const unsigned char *p, size_t n,
-                                   bool bare_compressor, const char *password)
+                                   bool bare_compressor, bool raw_only,
+                                   const char *password)
 {
     struct archive *ar = archive_read_new();
     if (ar == NULL)
@@ -118,18 +168,22 @@ static struct archive *open_reader(const unsigned char *p, size_t n,
     archive_read_support_filter_bzip2(ar);
     archive_read_support_filter_xz(ar);
     archive_read_support_filter_lzma(ar);
-    archive_read_support_format_zip(ar);
-    archive_read_support_format_7zip(ar);
-    archive_read_support_format_rar(ar);
-    archive_read_support_format_rar5(ar);
-    archive_read_support_format_tar(ar);
-    archive_read_support_format_cab(ar);
-    archive_read_support_format_iso9660(ar);
-    archive_read_support_format_cpio(ar);
-    /* The raw format accepts anything, so it is offered only when a
-     * compression filter is known to be there to unwrap. */
-    if (bare_compressor)
+    if (raw_only) {
         archive_read_support_format_raw(ar);
+    } else {
+        archive_read_support_format_zip(ar);
+        archive_read_support_format_7zip(ar);
+        archive_read_support_format_rar(ar);
+        archive_read_support_format_rar5(ar);
+        archive_read_support_format_tar(ar);
+        archive_read_support_format_cab(ar);
+        archive_read_support_format_iso9660(ar);
+        archive_read_support_format_cpio(ar);
+        /* The raw format accepts anything, so it is offered only when a
+         * compression filter is known to be there to unwrap. */
+        if (bare_compressor)
+            archive_read_support_format_raw(ar);
+    }
     if (password != NULL)
         archive_read_add_passphrase(ar, password);
     if (archive_read_open_memory(ar, p, n) != ARCHIVE_OK) {
@@ -145,9 +199,11 @@ static struct archive *open_reader(const unsigned char *p, size_t n,
  * when out of memory. */
 static const char *entry_name(extraction *x, struct archive_entry *entry)
 {
+    locale_t previous = enter_utf8();
     const char *name = archive_entry_pathname_utf8(entry);
     if (name == NULL)
         name = archive_entry_pathname(entry);
+    leave_utf8(previous);
     if (x->bare_compressor && (name == NULL || strcmp(name, "data") == 0) &&
         x->raw_name != NULL && x->raw_name[0] != '\0') {
         size_t len = strlen(x->raw_name);
@@ -237,14 +293,15 @@ static read_result read_entry(extraction *x, struct archive *ar,
  * directory). */
 static bool password_opens(extraction *x, const char *password, size_t index)
 {
-    struct archive *ar = open_reader(x->p, x->n, x->bare_compressor, password);
+    struct archive *ar =
+        open_reader(x->p, x->n, x->bare_compressor, x->raw_only, password);
     if (ar == NULL)
         return false;
     bool ok = false;
     struct archive_entry *entry;
     size_t want = index == (size_t)-1 ? 0 : index;
     for (size_t i = 0; i <= want; i++) {
-        int r = archive_read_next_header(ar, &entry);
+        int r = next_header(ar, &entry);
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
             goto out;
     }
@@ -300,7 +357,8 @@ static ms_status walk(extraction *x, const char *password, size_t skip,
 {
     ms_status rc = MS_OK;
     *restart_with = NULL;
-    struct archive *ar = open_reader(x->p, x->n, x->bare_compressor, password);
+    struct archive *ar =
+        open_reader(x->p, x->n, x->bare_compressor, x->raw_only, password);
     if (ar == NULL) {
         archive_defect(x, "ArchiveCorruptDefect", "cannot be opened",
                        x->raw_name ? x->raw_name : "archive");
@@ -309,9 +367,11 @@ static ms_status walk(extraction *x, const char *password, size_t skip,
     x->out->n_entries = 0;
     for (;;) {
         struct archive_entry *entry;
-        int r = archive_read_next_header(ar, &entry);
-        if (r == ARCHIVE_EOF)
+        int r = next_header(ar, &entry);
+        if (r == ARCHIVE_EOF) {
+            x->empty_eof = x->out->n_entries == 0;
             break;
+        }
         if (r == ARCHIVE_RETRY)
             continue;
         if (x->out->format == NULL && archive_format_name(ar) != NULL) {
@@ -427,6 +487,15 @@ ms_status ms_archive_extract(ms_arena *a, ms_message *m, const char *path,
         rc = walk(&x, restart_with, restart_at, fn, ctx, &restart_with,
                   &restart_at);
     }
+    /* A bare compressor whose content starts with a zero block (an ISO
+     * image's system area, a bomb of zeros) is taken by the tar reader
+     * for an empty archive: its end-of-archive mark outbids the raw
+     * format, and nothing would be extracted or scanned. The content is
+     * then read again as the compressor's single member. */
+    if (rc == MS_OK && x.bare_compressor && x.empty_eof) {
+        x.raw_only = true;
+        rc = walk(&x, NULL, 0, fn, ctx, &restart_with, &restart_at);
+    }
     free(x.buf);
     return rc;
 }
@@ -444,10 +513,12 @@ bool ms_archive_has_member(const unsigned char *p, size_t n, const char *suffix,
         size_t suffix_len = strlen(suffix);
         struct archive_entry *entry;
         for (size_t i = 0; i < max_entries && !found; i++) {
-            int r = archive_read_next_header(ar, &entry);
+            int r = next_header(ar, &entry);
             if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
                 break;
+            locale_t previous = enter_utf8();
             const char *name = archive_entry_pathname(entry);
+            leave_utf8(previous);
             size_t len = name ? strlen(name) : 0;
             found = len >= suffix_len &&
                     strcasecmp(name + len - suffix_len, suffix) == 0;
@@ -500,15 +571,66 @@ static size_t quote_length(const char *p, size_t rem)
     return 0;
 }
 
-/* Compares the n bytes at p with the lower-case word, ASCII letters
- * of p folded. */
+/* Returns the lower case of the code point for the scripts of the
+ * keywords: ASCII, Latin-1, Latin Extended-A, Cyrillic and the
+ * Vietnamese letters of Latin Extended Additional. Each pair has the
+ * same UTF-8 length. Other code points are returned unchanged. */
+static uint32_t fold_code_point(uint32_t c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c + 0x20;
+    if (c >= 0xc0 && c <= 0xde && c != 0xd7)
+        return c + 0x20;
+    /* Latin Extended-A pairs upper case on the even code point, except
+     * in two runs where it is on the odd one (Ĺ..ň, Ź..ž). */
+    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
+        return (c & 1) ? c + 1 : c;
+    if ((c >= 0x100 && c <= 0x137) || (c >= 0x14a && c <= 0x177))
+        return c | 1;
+    if (c >= 0x410 && c <= 0x42f)
+        return c + 0x20;
+    if (c >= 0x400 && c <= 0x40f)
+        return c + 0x50;
+    if (c >= 0x1ea0 && c <= 0x1ef9)
+        return c | 1;
+    return c;
+}
+
+/* Decodes the UTF-8 character at p (n > 0 bytes available) into *c,
+ * folded by fold_code_point; returns its length. A byte that does not
+ * start a well-formed sequence of at most three bytes stands for
+ * itself. */
+static size_t folded_char(const char *p, size_t n, uint32_t *c)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    if (u[0] >= 0xc2 && u[0] <= 0xdf && n >= 2 && (u[1] & 0xc0) == 0x80) {
+        *c = fold_code_point((uint32_t)(u[0] & 0x1f) << 6 | (u[1] & 0x3f));
+        return 2;
+    }
+    if (u[0] >= 0xe0 && u[0] <= 0xef && n >= 3 && (u[1] & 0xc0) == 0x80 &&
+        (u[2] & 0xc0) == 0x80) {
+        *c = fold_code_point((uint32_t)(u[0] & 0x0f) << 12 |
+                             (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f));
+        return 3;
+    }
+    *c = u[0] < 0x80 ? fold_code_point(u[0]) : u[0];
+    return 1;
+}
+
+/* Compares the n bytes at p with the lower-case word, ignoring case:
+ * "Пароль:" and "Şifre:", capitalized at the start of a line, are how
+ * the keywords are usually written. */
 static bool word_equals_ci(const char *p, size_t n, const char *word)
 {
     if (strlen(word) != n)
         return false;
-    for (size_t i = 0; i < n; i++)
-        if (ms_ascii_lower(p[i]) != word[i])
+    for (size_t i = 0; i < n;) {
+        uint32_t a, b;
+        size_t len = folded_char(p + i, n - i, &a);
+        if (folded_char(word + i, n - i, &b) != len || a != b)
             return false;
+        i += len;
+    }
     return true;
 }
 

@@ -184,6 +184,12 @@ static bool is_zip_document(const ms_file_report *r)
     static const char *const DOCUMENT_EXTENSIONS[] = {
         "docx", "docm", "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm", "xlam",
         "pptx", "pptm", "ppsx", "ppsm", "potm", "odt",  "ods",  "odp",  "epub"};
+    /* Windows opens a .zip as a folder whatever its members: a zip that
+     * starts with the parts of an Office document (so that libmagic
+     * calls it one) still shows the user the program packed after
+     * them. */
+    if (strcmp(r->extension, "zip") == 0)
+        return false;
     for (size_t i = 0; i < sizeof(DOCUMENT_TYPES) / sizeof(DOCUMENT_TYPES[0]);
          i++)
         if (strncmp(r->mime_type, DOCUMENT_TYPES[i],
@@ -199,7 +205,7 @@ static bool is_zip_document(const ms_file_report *r)
 }
 
 static ms_status analyze_file(walk *w, const ms_attach_input *in, int depth,
-                              bool keep_copy, ms_file_report *r);
+                              bool keep_copy, bool locked, ms_file_report *r);
 
 /* What the archive callback needs: the walk and the parent report. */
 typedef struct entry_ctx {
@@ -235,7 +241,9 @@ static ms_status on_archive_entry(void *ctx, const ms_archive_entry *entry)
     if (in.path == NULL)
         return MS_ENOMEM;
     ms_file_report child;
-    ms_status rc = analyze_file(w, &in, parent->depth + 1, true, &child);
+    ms_status rc =
+        analyze_file(w, &in, parent->depth + 1, true,
+                     entry->encrypted && entry->data == NULL, &child);
     if (rc != MS_OK)
         return rc;
     if (entry->encrypted) {
@@ -345,9 +353,10 @@ static ms_status inspect_content(walk *w, const ms_attach_input *in,
 
 /* Analyzes one file into r. keep_copy says the bytes are temporary (an
  * archive entry) and must be copied into the arena when payloads are
- * kept. */
+ * kept; locked says the file is an encrypted entry no password opened,
+ * whose bytes are unknown. */
 static ms_status analyze_file(walk *w, const ms_attach_input *in, int depth,
-                              bool keep_copy, ms_file_report *r)
+                              bool keep_copy, bool locked, ms_file_report *r)
 {
     const ms_attach_config *c = &w->engine->cfg;
     memset(r, 0, sizeof(*r));
@@ -360,6 +369,14 @@ static ms_status analyze_file(walk *w, const ms_attach_input *in, int depth,
     r->extension = ms_filetype_extension(w->arena, in->filename);
     if (r->extension == NULL)
         return MS_ENOMEM;
+    /* A locked entry has no bytes to hash or identify: its digests and
+     * types stay null. The digests of an empty file would name a file
+     * that is not in the archive, and land among the observables. */
+    if (locked)
+        return ms_traits_detect(w->arena,
+                                &(ms_traits_input){.filename = r->filename,
+                                                   .extension = r->extension},
+                                &r->flags);
     if (in->size > c->max_scan_bytes)
         WALK_DEFECT(w, "limit_attachment_scan_bytes", r->path,
                     "%zu bytes: ssdeep skipped", in->size);
@@ -367,8 +384,8 @@ static ms_status analyze_file(walk *w, const ms_attach_input *in, int depth,
                                      in->size <= c->max_scan_bytes, &r->hashes);
     if (rc != MS_OK)
         return rc;
-    /* An encrypted entry that stayed locked has no bytes; libmagic then
-     * judges an empty buffer rather than a NULL pointer. */
+    /* An empty part may come without a buffer; libmagic then judges an
+     * empty buffer rather than a NULL pointer. */
     static const unsigned char no_bytes[1];
     rc = ms_filetype_detect(w->scratch->magic, w->arena,
                             in->data ? in->data : no_bytes, in->size,
@@ -434,7 +451,7 @@ ms_status ms_attachments_analyze_files(
                         e->cfg.max_files);
             break;
         }
-        ms_status rc = analyze_file(&w, &files[i], 0, false, &out[done]);
+        ms_status rc = analyze_file(&w, &files[i], 0, false, false, &out[done]);
         if (rc != MS_OK)
             return rc;
         done++;
@@ -549,10 +566,11 @@ void ms_file_report_write_fields(ms_json *w, const ms_file_report *r,
     ms_json_kv_cstr(w, "magic", r->magic);
     ms_json_kv_cstr(w, "extension", r->extension);
     ms_json_kv_uint(w, "size", r->size);
-    ms_json_kv_cstr(w, "md5", r->hashes.md5);
-    ms_json_kv_cstr(w, "sha1", r->hashes.sha1);
-    ms_json_kv_cstr(w, "sha256", r->hashes.sha256);
-    ms_json_kv_cstr(w, "sha512", r->hashes.sha512);
+    /* A locked entry has no digests: null, not "". */
+    ms_json_kv_cstr(w, "md5", r->hashes.md5[0] ? r->hashes.md5 : NULL);
+    ms_json_kv_cstr(w, "sha1", r->hashes.sha1[0] ? r->hashes.sha1 : NULL);
+    ms_json_kv_cstr(w, "sha256", r->hashes.sha256[0] ? r->hashes.sha256 : NULL);
+    ms_json_kv_cstr(w, "sha512", r->hashes.sha512[0] ? r->hashes.sha512 : NULL);
     ms_json_kv_cstr(w, "ssdeep", r->hashes.ssdeep[0] ? r->hashes.ssdeep : NULL);
     ms_json_kv_bool(w, "is_archive", r->is_archive);
     ms_json_kv_cstr(w, "archive_format", r->archive_format);

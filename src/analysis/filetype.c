@@ -37,8 +37,11 @@ typedef struct file_family {
 
 static const file_family FAMILIES[] = {
     {"PDF document", {"pdf", NULL}, {"application/pdf", NULL}},
+    /* No "com": a COM program is raw code without a header, so any
+     * bytes are one (the EICAR test file is printable text) and the
+     * claim cannot be checked against libmagic's type. */
     {"Windows executable",
-     {"exe", "dll", "scr", "sys", "cpl", "ocx", "com", NULL},
+     {"exe", "dll", "scr", "sys", "cpl", "ocx", NULL},
      {"application/x-dosexec", "application/vnd.microsoft.portable-executable",
       "application/x-msdownload", "application/x-msdos-program", NULL}},
     {"ZIP archive",
@@ -171,10 +174,15 @@ const char *ms_filetype_extension(ms_arena *a, const char *filename)
 {
     if (filename == NULL)
         return "";
-    const char *dot = strrchr(filename, '.');
-    if (dot == NULL || dot[1] == '\0')
+    /* Windows drops trailing dots and spaces when it saves a file:
+     * "order.vbs." is saved, and run, as "order.vbs". */
+    size_t end = strlen(filename);
+    while (end > 0 && (filename[end - 1] == '.' || filename[end - 1] == ' '))
+        end--;
+    const char *dot = memrchr(filename, '.', end);
+    if (dot == NULL || dot + 1 == filename + end)
         return "";
-    size_t len = strlen(dot + 1);
+    size_t len = (size_t)(filename + end - (dot + 1));
     if (len > MS_FILETYPE_MAX_EXTENSION)
         return "";
     char *ext = ms_arena_alloc(a, len + 1);

@@ -317,15 +317,20 @@ static ms_status name_traits(ms_arena *a, const char *name, ms_trait_list *list)
     ms_status rc = MS_OK;
     if (name == NULL)
         return MS_OK;
-    const char *last = strrchr(name, '.');
+    /* Windows drops trailing dots and spaces when it saves a file, so
+     * "invoice.pdf.exe." ends .pdf.exe. */
+    size_t len = strlen(name);
+    while (len > 0 && (name[len - 1] == '.' || name[len - 1] == ' '))
+        len--;
+    const char *end = name + len;
+    const char *last = memrchr(name, '.', len);
     if (last != NULL && last != name) {
         const char *prev = last - 1;
         while (prev > name && *prev != '.')
             prev--;
         if (*prev == '.') {
             char outer[16], inner[16];
-            extension_between(last + 1, last + strlen(last), outer,
-                              sizeof(outer));
+            extension_between(last + 1, end, outer, sizeof(outer));
             extension_between(prev + 1, last, inner, sizeof(inner));
             if ((ext_in(outer, EXECUTABLE_EXTENSIONS) ||
                  ext_in(outer, SCRIPT_EXTENSIONS) ||
