@@ -22,6 +22,7 @@
 #include "mime/address.h"
 #include "util/ascii.h"
 #include "util/buf.h"
+#include "util/ip.h"
 #include "util/vec.h"
 
 /* Longest matched text kept in a hit. */
@@ -175,6 +176,40 @@ static void header_text(ms_arena *a, const ms_message *m, const char *name,
     }
 }
 
+/* Writes SpamAssassin's X-Spam-Relays-* pseudo-header from the Received
+ * chain, newest relay first, one "[ ip=... rdns=... helo=... by=...
+ * ident= envfrom=... intl=N id=... auth=... msa=0 ]" each. Without
+ * configured networks, as SpamAssassin infers them, the relays on top
+ * whose sending address is private or loopback are trusted and internal;
+ * the first one from a public address and all older ones are untrusted
+ * and external. want_trusted picks the side. */
+static void relays_text(const ms_message *m, bool want_trusted, ms_buf *out,
+                        bool *found)
+{
+    bool trusted = true;
+    for (size_t k = m->n_received; k-- > 0;) {
+        const ms_received_hop *h = &m->received[k];
+        if (h->from_ip == NULL)
+            continue; /* no sending address: not a relay SpamAssassin lists */
+        ms_ip ip;
+        if (trusted && (!ms_ip_parse(h->from_ip, strlen(h->from_ip), &ip) ||
+                        ms_ip_is_public(&ip)))
+            trusted = false;
+        if (trusted != want_trusted)
+            continue;
+        if (out->n > 0)
+            ms_buf_append_char(out, ' ');
+        ms_buf_printf(out,
+                      "[ ip=%s rdns=%s helo=%s by=%s ident= envfrom=%s "
+                      "intl=%d id=%s auth=%s msa=0 ]",
+                      h->from_ip, h->from_host ? h->from_host : "",
+                      h->helo ? h->helo : "", h->by_host ? h->by_host : "",
+                      h->envelope_from ? h->envelope_from : "", trusted ? 1 : 0,
+                      h->id ? h->id : "", h->authenticated ? "yes" : "");
+    }
+    *found = true;
+}
+
 /* Builds a header text: special names ALL, ToCc and MESSAGEID, or the
  * named header, in the given mode. *found says whether it exists. */
 static void header_target_text(ms_arena *a, const ms_message *m,
@@ -202,6 +237,16 @@ static void header_target_text(ms_arena *a, const ms_message *m,
         header_text(a, m, "Message-Id", t->mode, out, found);
         header_text(a, m, "Resent-Message-Id", t->mode, out, found);
         header_text(a, m, "X-Message-Id", t->mode, out, found);
+        return;
+    }
+    if (strcmp(t->header, "X-Spam-Relays-Untrusted") == 0 ||
+        strcmp(t->header, "X-Spam-Relays-External") == 0) {
+        relays_text(m, false, out, found);
+        return;
+    }
+    if (strcmp(t->header, "X-Spam-Relays-Trusted") == 0 ||
+        strcmp(t->header, "X-Spam-Relays-Internal") == 0) {
+        relays_text(m, true, out, found);
         return;
     }
     if (strcmp(t->header, "EnvelopeFrom") == 0) {

@@ -99,7 +99,27 @@ struct ms_spam_rules {
     unsigned *metas; /* meta rules in evaluation order */
     size_t n_metas;
     ms_spam_rules_stats stats;
+    struct spam_replace *replace; /* ReplaceTags settings while loading */
 };
+
+/* Compiles the regex of a rule from its pattern (invalid when PCRE2
+ * refuses it). */
+void ms_spam_rule_compile(spam_rule *r);
+
+/* Takes a ReplaceTags directive (replace_tag, replace_pre,
+ * replace_inter, replace_post, replace_rules, replace_start,
+ * replace_end): *handled says whether key was one. Returns MS_OK or
+ * MS_ENOMEM. */
+ms_status ms_spam_replace_directive(ms_spam_rules *rules, const char *key,
+                                    char *rest, bool *handled);
+
+/* Rewrites the patterns of the rules named by replace_rules with the
+ * tags expanded and compiles them again; frees the settings. Returns
+ * MS_OK or MS_ENOMEM. */
+ms_status ms_spam_replace_apply(ms_spam_rules *rules);
+
+/* Frees the ReplaceTags settings (NULL is fine). */
+void ms_spam_replace_free(struct spam_replace *r);
 
 /* Compiles the meta expression of rules->rules[index]. Returns false
  * with a reason in err when the expression is malformed or names an

@@ -206,7 +206,7 @@ static bool read_regex(const char *s, char **pattern, uint32_t *flags,
 /* Compiles a rule's regex with PCRE2 (JIT when available). A regex PCRE2
  * rejects makes the rule invalid, counted and skipped, as SpamAssassin
  * skips rules that do not compile. */
-static void compile_rule_regex(spam_rule *r)
+void ms_spam_rule_compile(spam_rule *r)
 {
     int errcode;
     PCRE2_SIZE erroffset;
@@ -277,7 +277,7 @@ static ms_status define_header(loader *ld, spam_rule *r, char *rest)
         r->if_unset = strdup(trim(copy));
         free(copy);
     }
-    compile_rule_regex(r);
+    ms_spam_rule_compile(r);
     return MS_OK;
 }
 
@@ -298,18 +298,39 @@ static ms_status define_regex_rule(loader *ld, spam_rule *r, int kind,
      * text here holds one paragraph a line, so ^ and $ are line anchors */
     if (kind == KIND_BODY || kind == KIND_RAWBODY)
         r->pcre_flags |= PCRE2_MULTILINE;
-    compile_rule_regex(r);
+    ms_spam_rule_compile(r);
     return MS_OK;
 }
 
 /* Evaluates the condition of an "if" line. Version tests and can()
  * checks are taken as true (we implement the current language), plugin
  * tests as false unless they name a plugin we emulate. */
+static bool plugin_available(const char *name);
+
 static bool if_condition(const char *expr)
 {
-    if (strstr(expr, "plugin(") != NULL)
+    const char *p = strstr(expr, "plugin(");
+    if (p == NULL)
+        return true;
+    /* "plugin(NAME)" or "!plugin(NAME)" alone; anything more complex
+     * is taken as false */
+    const char *q = expr;
+    while (*q == ' ' || *q == '\t' || *q == '(')
+        q++;
+    bool negate = *q == '!';
+    if (negate)
+        q++;
+    while (*q == ' ')
+        q++;
+    if (q != p)
         return false;
-    return true;
+    const char *name = p + 7, *end = strchr(name, ')');
+    if (end == NULL || (size_t)(end - name) >= 128)
+        return false;
+    char buf[128];
+    memcpy(buf, name, (size_t)(end - name));
+    buf[end - name] = '\0';
+    return plugin_available(trim(buf)) != negate;
 }
 
 /* True for an ifplugin name this engine stands in for (none of the
@@ -323,6 +344,7 @@ static bool plugin_available(const char *name)
         "Mail::SpamAssassin::Plugin::MIMEEval",
         "Mail::SpamAssassin::Plugin::HTMLEval",
         "Mail::SpamAssassin::Plugin::FreeMail",
+        "Mail::SpamAssassin::Plugin::ReplaceTags",
     };
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
         if (strcmp(name, known[i]) == 0)
@@ -433,6 +455,10 @@ static ms_status load_line(loader *ld, char *line, const char *dir)
         }
         return MS_OK;
     }
+    bool handled = false;
+    ms_status rc = ms_spam_replace_directive(rules, key, rest, &handled);
+    if (rc != MS_OK || handled)
+        return rc;
     /* settings of plugins, report templates, languages: not rules */
     return MS_OK;
 }
@@ -762,6 +788,8 @@ ms_status ms_spam_rules_load(const char *const *paths, size_t n_paths,
     for (size_t i = 0; i < n_paths && rc == MS_OK; i++)
         rc = load_path(&ld, paths[i]);
     if (rc == MS_OK)
+        rc = ms_spam_replace_apply(rules);
+    if (rc == MS_OK)
         rc = finish_rules(rules);
     if (rc != MS_OK) {
         if (rc == MS_ENOMEM && err[0] == '\0')
@@ -796,6 +824,7 @@ void ms_spam_rules_free(ms_spam_rules *rules)
         free(rules->db_rule[k]);
         free(rules->always[k]);
     }
+    ms_spam_replace_free(rules->replace);
     free(rules->metas);
     free(rules->targets);
     free(rules->rules);

@@ -206,9 +206,16 @@ static void read_from_clause(ms_arena *a, const hop_text *t, ms_slice from,
             k--;
         if (end > k && k > 0 && from.p[k - 1] == '(') {
             ms_slice rdns = {from.p + k, end - k};
+            /* "(ident@rdns [ip])": the identd user is not the name */
+            const char *at = memchr(rdns.p, '@', rdns.n);
+            if (at != NULL) {
+                rdns.n -= (size_t)(at + 1 - rdns.p);
+                rdns.p = at + 1;
+            }
             while (rdns.n > 0 && rdns.p[rdns.n - 1] == '.')
                 rdns.n--;
-            if (!is_placeholder(rdns) && memchr(rdns.p, '=', rdns.n) == NULL)
+            if (rdns.n > 0 && !is_placeholder(rdns) &&
+                memchr(rdns.p, '=', rdns.n) == NULL)
                 hop->from_host = copy_trimmed(a, rdns);
         }
     } else if (c.outside) {
