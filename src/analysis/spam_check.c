@@ -191,6 +191,8 @@ static void relays_text(const ms_message *m, bool want_trusted, ms_buf *out,
         const ms_received_hop *h = &m->received[k];
         if (h->from_ip == NULL)
             continue; /* no sending address: not a relay SpamAssassin lists */
+        if (h->raw && strstr(h->raw, "fetchmail") != NULL)
+            continue; /* a local fetchmail handover, as SpamAssassin skips */
         ms_ip ip;
         if (trusted && (!ms_ip_parse(h->from_ip, strlen(h->from_ip), &ip) ||
                         ms_ip_is_public(&ip)))

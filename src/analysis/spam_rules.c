@@ -294,9 +294,10 @@ static ms_status define_regex_rule(loader *ld, spam_rule *r, int kind,
     const char *after;
     if (!read_regex(rest, &r->pattern, &r->pcre_flags, &after))
         return load_error(ld, "rule %s: bad regex", r->name);
-    /* SpamAssassin matches body rules paragraph by paragraph; the body
-     * text here holds one paragraph a line, so ^ and $ are line anchors */
-    if (kind == KIND_BODY || kind == KIND_RAWBODY)
+    /* SpamAssassin matches body rules paragraph by paragraph and uri
+     * rules URI by URI; the texts here hold one paragraph or one URI a
+     * line, so ^ and $ are line anchors */
+    if (kind == KIND_BODY || kind == KIND_RAWBODY || kind == KIND_URI)
         r->pcre_flags |= PCRE2_MULTILINE;
     ms_spam_rule_compile(r);
     return MS_OK;
