@@ -351,6 +351,17 @@ static ms_status inspect_content(walk *w, const ms_attach_input *in,
     return rc;
 }
 
+/* True for the types whose links the URL analyzer reads. */
+static bool link_bearing(const char *mime_type)
+{
+    return mime_type != NULL &&
+           (strncmp(mime_type, "text/", 5) == 0 ||
+            strcmp(mime_type, "application/pdf") == 0 ||
+            strcmp(mime_type, "application/xml") == 0 ||
+            strcmp(mime_type, "application/xhtml+xml") == 0 ||
+            strcmp(mime_type, "image/svg+xml") == 0);
+}
+
 /* Analyzes one file into r. keep_copy says the bytes are temporary (an
  * archive entry) and must be copied into the arena when payloads are
  * kept; locked says the file is an encrypted entry no password opened,
@@ -394,7 +405,13 @@ static ms_status analyze_file(walk *w, const ms_attach_input *in, int depth,
         return rc;
     r->is_archive =
         ms_archive_kind(in->data, in->size) != NULL && !is_zip_document(r);
-    if (c->payloads && in->data != NULL) {
+    /* the bytes are kept for the payload, and for the files inside
+     * archives whose links the URL analyzer reads (text, HTML, XML,
+     * PDF) */
+    bool linkable = depth > 0 && in->data != NULL &&
+                    in->size <= MS_ATTACH_MAX_LINK_BYTES &&
+                    link_bearing(r->mime_type);
+    if ((c->payloads || linkable) && in->data != NULL) {
         if (keep_copy) {
             unsigned char *copy = ms_arena_alloc(w->arena, in->size + 1);
             if (copy == NULL)

@@ -32,6 +32,10 @@
 #include "mailscope/status.h"
 #include "util/json.h"
 
+/* Largest file inside an archive whose bytes are kept for the URL
+ * analyzer (text, HTML, XML, PDF). */
+#define MS_ATTACH_MAX_LINK_BYTES (4u << 20)
+
 /* Rule folders or files the user may add to the shipped ones. */
 #define MS_ATTACH_MAX_YARA_PATHS 16
 
@@ -78,7 +82,9 @@ struct ms_file_report {
     ms_trait_list flags;
     ms_yara_match *yara;
     size_t n_yara;
-    const unsigned char *data; /* the bytes, when payloads are kept */
+    const unsigned char *data; /* the bytes, when payloads are kept, and of
+                                * the text, HTML, XML and PDF files inside
+                                * archives (for their links) */
 };
 
 /* One file to analyze when not taken from a message. */

