@@ -16,6 +16,7 @@ PACKAGES=(
     libsqlite3-dev libzbar-dev libpng-dev libjpeg-dev
     # tests, demo and benchmarks
     python3 jq zstd zip unzip p7zip-full file ca-certificates time qrencode
+    gcab spamassassin spamc spamd
     libgmime-3.0-dev
 )
 
