@@ -87,6 +87,9 @@ static const char analyze_help[] =
     "                        get a short {\"seen\":...} document (the\n"
     "                        filter section of the configuration keeps the\n"
     "                        hashes in a file between runs)\n"
+    "      --payloads        add each attachment's bytes in base64 (payload)\n"
+    "      --yara PATH       more YARA rules, a file or a folder, besides\n"
+    "                        conf/yara/ (repeatable; adds to the file's)\n"
     "      --spam-rules PATH SpamAssassin rule file or folder (repeatable;\n"
     "                        replaces the default set), e.g.\n"
     "                        /usr/share/spamassassin\n"
@@ -455,6 +458,9 @@ static ms_attach_engine *load_attachments(const ms_config *cfg)
     ac.max_files = cfg->attachments.max_files;
     ac.max_scan_bytes = cfg->attachments.max_scan_bytes;
     ac.payloads = cfg->attachments.payloads;
+    ac.filter = cfg->attachments.filter;
+    ac.filter_path = cfg->attachments.filter_path;
+    ac.filter_max_entries = cfg->attachments.filter_max_entries;
     ac.yara = cfg->attachments.yara;
     char yara_dir[4096];
     ac.yara_rules_dir = shipped_conf("yara", yara_dir, sizeof(yara_dir));
@@ -604,6 +610,8 @@ static const struct option long_options[] = {
     {"trust", required_argument, NULL, 'T'},
     {"limit", required_argument, NULL, 'L'},
     {"stats", no_argument, NULL, 's'},
+    {"payloads", no_argument, NULL, 'P'},
+    {"yara", required_argument, NULL, 'Y'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -678,6 +686,17 @@ static int apply_option(ms_config *cfg, cli_request *req, int c, char **argv)
         break;
     case 'F':
         cfg->filter.enabled = true;
+        break;
+    case 'P':
+        cfg->attachments.payloads = true;
+        break;
+    case 'Y':
+        if (cfg->attachments.yara_rules.n == MS_CONFIG_MAX_RULE_PATHS)
+            return ms_cli_usage("analyze", "too many --yara paths");
+        cfg->attachments.yara_rules.items[cfg->attachments.yara_rules.n] =
+            strdup(optarg);
+        oom = cfg->attachments.yara_rules
+                  .items[cfg->attachments.yara_rules.n++] == NULL;
         break;
     case 'r':
         if (!req->rules_from_cli) {

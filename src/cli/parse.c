@@ -12,10 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/input.h"
 #include "mailscope/message.h"
+#include "analysis/attachments.h"
+#include "report/document.h"
 #include "report/message_json.h"
 #include "util/buf.h"
 #include "util/json.h"
@@ -45,6 +48,12 @@ static const char parse_help[] =
     "  --list FILE        also read the paths to parse from FILE, one a "
     "line\n"
     "  --stats            print a summary line on stderr at the end\n"
+    "  --attachments      analyze each attachment as mailscope analyze\n"
+    "                     does: hashes, ssdeep, true type, archives opened,\n"
+    "                     risky-trait flags, YARA (docs/attachments.md)\n"
+    "  --payloads         with --attachments: each file's bytes in base64\n"
+    "  --yara PATH        with --attachments: more YARA rules (a file or a\n"
+    "                     folder), besides conf/yara/; repeatable\n"
     "  --limit NAME=N     set a ceiling of the parser; NAME is one of\n"
     "                     message_bytes (64 MiB), header_bytes (1 MiB),\n"
     "                     headers (2000), parts (1000), depth (32),\n"
@@ -102,6 +111,9 @@ typedef struct parse_options {
     bool stats;
     const char *list_file;
     ms_parse_options parse;
+    bool attachments; /* --attachments */
+    ms_attach_engine *attach;
+    ms_attach_scratch *attach_scratch;
 } parse_options;
 
 /* Writes the error object for an input that could not be read. */
@@ -137,6 +149,43 @@ static bool flush_output(ms_buf *out)
     return ok;
 }
 
+/* The analyzed attachments of one mail, for the writer below. */
+typedef struct attach_ctx {
+    const ms_file_report *reports;
+    size_t n_reports;
+    bool payloads;
+} attach_ctx;
+
+static void write_analyzed(ms_json *w, const ms_message *m, void *ctx)
+{
+    const attach_ctx *c = ctx;
+    ms_document_write_attachments(w, m, c->reports, c->n_reports, c->payloads);
+}
+
+/* Builds the attachments analyzer of --attachments: the defaults, the
+ * shipped YARA rules, the --yara paths. Returns false after reporting. */
+static bool open_attachments(parse_options *opt, const char *const *yara,
+                             size_t n_yara, bool payloads)
+{
+    ms_attach_config ac;
+    ms_attach_config_default(&ac);
+    ac.payloads = payloads;
+    const char *roots[] = {MS_SOURCE_CONF "/yara", MS_INSTALL_CONF "/yara"};
+    for (size_t i = 0; i < 2 && ac.yara_rules_dir == NULL; i++)
+        if (access(roots[i], R_OK) == 0)
+            ac.yara_rules_dir = roots[i];
+    for (size_t i = 0; i < n_yara; i++)
+        ac.yara_paths[ac.n_yara_paths++] = yara[i];
+    char err[512];
+    if (ms_attach_engine_new(&ac, &opt->attach, err, sizeof(err)) != MS_OK ||
+        ms_attach_scratch_new(&opt->attach_scratch, err, sizeof(err)) !=
+            MS_OK) {
+        fprintf(stderr, "mailscope parse: attachments: %s\n", err);
+        return false;
+    }
+    return true;
+}
+
 /* Parses one mail and appends its document to out. Returns false when the
  * input could not be read or the document not written (an error object is
  * written instead). */
@@ -166,7 +215,23 @@ static bool parse_one(const char *path, const parse_options *opt,
     ms_json_kv_cstr(&w, "path", path);
     ms_json_kv_uint(&w, "size", input->n);
     ms_json_object_end(&w);
-    ms_message_write_json(&w, m);
+    if (opt->attach) {
+        ms_file_report *reports = NULL;
+        size_t n_reports = 0;
+        rc = ms_attachments_analyze(opt->attach, opt->attach_scratch, m,
+                                    &reports, &n_reports);
+        if (rc != MS_OK) {
+            out->n = mark;
+            write_error_document(out, path, "attachments", ms_status_str(rc),
+                                 opt->pretty);
+            return false;
+        }
+        attach_ctx ctx = {reports, n_reports,
+                          ms_attach_engine_config(opt->attach)->payloads};
+        ms_message_write_json_with(&w, m, write_analyzed, &ctx);
+    } else {
+        ms_message_write_json(&w, m);
+    }
     ms_json_object_end(&w);
     rc = ms_json_status(&w);
     if (rc != MS_OK) {
@@ -189,13 +254,18 @@ static int parse_main(int argc, char **argv)
         {"list", required_argument, NULL, 'l'},
         {"stats", no_argument, NULL, 's'},
         {"limit", required_argument, NULL, 'L'},
+        {"attachments", no_argument, NULL, 'A'},
+        {"payloads", no_argument, NULL, 'P'},
+        {"yara", required_argument, NULL, 'Y'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     parse_options opt;
     memset(&opt, 0, sizeof(opt));
     ms_parse_options_default(&opt.parse);
-    bool pretty_set = false;
+    bool pretty_set = false, payloads = false;
+    const char *yara[MS_ATTACH_MAX_YARA_PATHS];
+    size_t n_yara = 0;
     int c;
     opterr = 0;
     optind = 1;
@@ -224,6 +294,18 @@ static int parse_main(int argc, char **argv)
                                     "headers, parts, depth, decoded_bytes, "
                                     "defects and N a positive number",
                                     optarg);
+            break;
+        case 'A':
+            opt.attachments = true;
+            break;
+        case 'P':
+            payloads = true;
+            break;
+        case 'Y':
+            if (n_yara == MS_ATTACH_MAX_YARA_PATHS)
+                return ms_cli_usage("parse", "more than %d --yara paths",
+                                    MS_ATTACH_MAX_YARA_PATHS);
+            yara[n_yara++] = optarg;
             break;
         case 'h':
             ms_cli_print_help(&ms_cli_parse_command, stdout);
@@ -255,6 +337,15 @@ static int parse_main(int argc, char **argv)
     if (paths.n == 0) {
         ms_cli_path_list_free(&paths);
         return ms_cli_usage("parse", "no input file given (use - for stdin)");
+    }
+    if ((payloads || n_yara > 0) && !opt.attachments) {
+        ms_cli_path_list_free(&paths);
+        return ms_cli_usage("parse", "--payloads and --yara need "
+                                     "--attachments");
+    }
+    if (opt.attachments && !open_attachments(&opt, yara, n_yara, payloads)) {
+        ms_cli_path_list_free(&paths);
+        return MS_EXIT_USAGE;
     }
     opt.pretty = pretty_set || (paths.n == 1 && !opt.jsonl);
 
@@ -294,6 +385,8 @@ static int parse_main(int argc, char **argv)
     ms_buf_free(&out);
     ms_arena_free(arena);
     ms_cli_path_list_free(&paths);
+    ms_attach_scratch_free(opt.attach_scratch);
+    ms_attach_engine_free(opt.attach);
     return (n_failed == 0 && write_ok) ? MS_EXIT_OK : MS_EXIT_FAILURE;
 }
 

@@ -110,6 +110,13 @@ static const key_spec keys[] = {
      FIELD(attachments.yara_rules), 0, 0, "a list of paths"},
     {"attachments", "payloads", KEY_BOOL, FIELD(attachments.payloads), 0, 0,
      "true or false"},
+    {"attachments", "filter", KEY_BOOL, FIELD(attachments.filter), 0, 0,
+     "true or false"},
+    {"attachments", "filter_path", KEY_STRING, FIELD(attachments.filter_path),
+     0, 0, "a path or null"},
+    {"attachments", "filter_max_entries", KEY_SIZE,
+     FIELD(attachments.filter_max_entries), 1, 100000000,
+     "a whole number from 1 to 100000000"},
     {"urls", "enabled", KEY_BOOL, FIELD(urls.enabled), 0, 0, "true or false"},
     {"urls", "max_urls", KEY_SIZE, FIELD(urls.max_urls), 1, 10000000,
      "a whole number from 1 to 10000000"},
@@ -572,6 +579,7 @@ void ms_config_free(ms_config *c)
     free(c->watch.failed_dir);
     free(c->filter.path);
     ms_config_paths_free(&c->attachments.yara_rules);
+    free(c->attachments.filter_path);
     free(c->urls.shorteners);
     free(c->urls.whitelist);
     ms_config_paths_free(&c->phishing.brands);

@@ -72,6 +72,9 @@ typedef struct ms_config {
         size_t max_total_bytes, max_scan_bytes;
         bool yara, payloads;
         ms_config_paths yara_rules; /* added to the shipped rules */
+        bool filter;                /* the already-seen filter */
+        char *filter_path;          /* NULL: kept in memory only */
+        size_t filter_max_entries;
     } attachments;
     struct {
         bool enabled;

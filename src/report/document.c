@@ -247,19 +247,18 @@ static ms_status run_spam(ms_worker *w, ms_message *m)
                              br.probability);
 }
 
-/* Writes the attachments: the tokenizer's MIME fields of each part and
- * the analysis of its bytes (ctx is the worker). */
-static void write_attachments(ms_json *j, const ms_message *m, void *ctx)
+/* Writes the attachments with their analysis; see document.h. */
+void ms_document_write_attachments(ms_json *j, const ms_message *m,
+                                   const ms_file_report *reports,
+                                   size_t n_reports, bool payloads)
 {
-    const ms_worker *w = ctx;
-    bool payloads = ms_attach_engine_config(w->engine->attach)->payloads;
     ms_json_key(j, "attachments");
     ms_json_array_begin(j);
     for (size_t i = 0; i < m->n_attachments; i++) {
         ms_json_object_begin(j);
         ms_part_write_mime_fields(j, m->attachments[i]);
-        if (i < w->n_reports) {
-            ms_file_report_write_fields(j, &w->reports[i], payloads);
+        if (i < n_reports) {
+            ms_file_report_write_fields(j, &reports[i], payloads);
         } else {
             /* past the files ceiling: named, not analyzed */
             ms_json_kv_cstr(j, "filename", m->attachments[i]->filename);
@@ -270,6 +269,15 @@ static void write_attachments(ms_json *j, const ms_message *m, void *ctx)
         ms_json_object_end(j);
     }
     ms_json_array_end(j);
+}
+
+/* The attachments writer of the worker's document (ctx is the worker). */
+static void write_attachments(ms_json *j, const ms_message *m, void *ctx)
+{
+    const ms_worker *w = ctx;
+    ms_document_write_attachments(
+        j, m, w->reports, w->n_reports,
+        ms_attach_engine_config(w->engine->attach)->payloads);
 }
 
 static void write_urls(ms_worker *w, ms_json *j)

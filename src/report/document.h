@@ -58,6 +58,13 @@ typedef struct ms_document_info {
     char error[256];  /* "stage: reason" of an error document, else "" */
 } ms_document_info;
 
+/* Writes the "attachments" key and array: for each attachment part of m
+ * its MIME fields and, for the first n_reports, its file analysis (see
+ * docs/attachments.md); payload only with payloads. */
+void ms_document_write_attachments(ms_json *j, const ms_message *m,
+                                   const ms_file_report *reports,
+                                   size_t n_reports, bool payloads);
+
 /* Prepares a worker for the engine. */
 ms_status ms_worker_init(ms_worker *w, const ms_engine *engine);
 
