@@ -1450,6 +1450,9 @@ static const char *obfuscation(const char *text)
             return "small capital letters";
         if ((c >= 0x2460 && c <= 0x24ff) || (c >= 0x1f130 && c <= 0x1f189))
             return "enclosed letters";
+        if (c >= 0xe0000 && c <= 0xe01ef && letter_script(prev) == 1)
+            return "invisible tag characters or variation selectors inside "
+                   "a word";
         if ((c == 0x200b || c == 0x200c || c == 0x200d || c == 0x2060 ||
              c == 0xfeff || c == 0xad) &&
             letter_script(prev) == 1 && letter_script(next_cp(p, &len)) == 1)
