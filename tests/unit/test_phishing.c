@@ -306,6 +306,10 @@ static void test_obfuscated_text(void **state)
     r = analyze(f,
                 "From: a@b.example\nSubject: =?UTF-8?B?8J2Qk/CdkKs=?=\n\nhi\n");
     assert_non_null(signal_of(r, "obfuscated_text"));
+    /* tag characters between the letters of "Coinbase" */
+    r = analyze(f, "From: a@b.example\nSubject: Your Co\xf3\xa0\x84\xb9in"
+                   "\xf3\xa0\x84\xb9base wallet\n\nhi\n");
+    assert_non_null(signal_of(r, "obfuscated_text"));
     r = analyze(f,
                 "From: a@b.example\n"
                 "Subject: =?UTF-8?Q?R=C3=A9sum=C3=A9_du_caf=C3=A9?=\n\nhi\n");
