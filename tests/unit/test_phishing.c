@@ -308,7 +308,8 @@ static void test_obfuscated_text(void **state)
     assert_non_null(signal_of(r, "obfuscated_text"));
     /* tag characters between the letters of "Coinbase" */
     r = analyze(f, "From: a@b.example\nSubject: Your Co\xf3\xa0\x84\xb9in"
-                   "\xf3\xa0\x84\xb9base wallet\n\nhi\n");
+                   "\xf3\xa0\x84\xb9"
+                   "base wallet\n\nhi\n");
     assert_non_null(signal_of(r, "obfuscated_text"));
     r = analyze(f,
                 "From: a@b.example\n"
