@@ -25,9 +25,11 @@ typedef struct ms_bayes_tokens {
     size_t n;
 } ms_bayes_tokens;
 
-/* Extracts the distinct tokens of a mail into the arena: words of the
- * Subject and the rendered text parts, the sender and Reply-To domains,
- * the mailer, and the domains of links. */
+/* Extracts the distinct tokens of a mail into the arena (at most 5000):
+ * words of the Subject and the rendered text parts, the sender, Reply-To
+ * and Return-Path, the Received hosts and networks, the mailer, the MIME
+ * types and charsets, the hosts and path words of links, and the tags
+ * and attributes of HTML. bayes.c lists them. */
 ms_status ms_bayes_tokenize(ms_arena *a, const ms_message *m,
                             ms_bayes_tokens *out);
 

@@ -7,11 +7,26 @@
 # false-negative rate (spam let through).
 #
 #   tests/eval/spam.sh [extra analyze options...]
+#
+# MAILSCOPE=path/to/mailscope evaluates that binary instead of building
+# and using build/mailscope (e.g. a build folder of your own).
 set -euo pipefail
+# MAILSCOPE: a name in PATH, or a path from the folder the script ran in
+bin=${MAILSCOPE:-}
+case "$bin" in
+'' | /*) ;;
+*/*) bin=$PWD/$bin ;;
+*) bin=$(command -v "$bin") || {
+    echo "spam.sh: MAILSCOPE=$MAILSCOPE: not found" >&2
+    exit 1
+} ;;
+esac
 cd "$(dirname "$0")/../.."
 [ -f bench/corpus/sa/MANIFEST.tsv ] || bench/fetch-corpus.sh
-make -s build >/dev/null
-bin=build/mailscope
+if [ -z "$bin" ]; then
+    make -s build >/dev/null
+    bin=build/mailscope
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # split by the parity of the numeric id (the file name before .eml)

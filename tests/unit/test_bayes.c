@@ -2,8 +2,9 @@
 /*
  * Unit tests of the Bayesian filter through its API: the token store
  * (learn, learn again, move to the other class, forget), the minimum of
- * training before a verdict, and classification of clearly spammy and
- * clearly hammy mails after training on generated mails.
+ * training before a verdict, classification of clearly spammy and
+ * clearly hammy mails after training on generated mails, how words
+ * become tokens, and the ceiling on the markup tokens that count.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -134,6 +135,59 @@ static void train(int count)
     ms_arena_free(a);
 }
 
+/* Returns the tokens of a mail, sorted, in the arena. */
+static ms_bayes_tokens sorted_tokens(ms_arena *a, const char *mail)
+{
+    char id[65];
+    ms_bayes_tokens t = tokens_of(a, mail, strlen(mail), id);
+    for (size_t i = 1; i < t.n; i++) {
+        for (size_t k = i; k > 0 && t.items[k - 1] > t.items[k]; k--) {
+            uint64_t x = t.items[k];
+            t.items[k] = t.items[k - 1];
+            t.items[k - 1] = x;
+        }
+    }
+    return t;
+}
+
+/* True when two mails give the same tokens. */
+static bool same_tokens(const char *x, const char *y)
+{
+    ms_arena *a = ms_arena_new(0);
+    ms_bayes_tokens tx = sorted_tokens(a, x), ty = sorted_tokens(a, y);
+    bool same = tx.n == ty.n &&
+                memcmp(tx.items, ty.items, tx.n * sizeof(uint64_t)) == 0;
+    ms_arena_free(a);
+    return same;
+}
+
+#define HEAD "From: a@example.com\nSubject: hello\n\n"
+
+/* Words are tokens whatever their case and the punctuation around
+ * them. */
+static void test_bayes_words_ignore_case_and_punctuation(void **state)
+{
+    assert_true(
+        same_tokens(HEAD "Free money, NOW!\n", HEAD "free (Money) now\n"));
+    assert_false(
+        same_tokens(HEAD "free money now\n", HEAD "free money later\n"));
+}
+
+/* A word longer than 12 bytes (encoded data, glued words) counts by its
+ * first character and its length in tens, so the many unique ones of
+ * spam still say something. */
+static void test_bayes_long_words_count_by_kind(void **state)
+{
+    assert_true(same_tokens(HEAD "see xaaaaaaaaaaaaaaaaaaaaaaaaaaaa1 here\n",
+                            HEAD "see xbbbbbbbbbbbbbbbbbbbbbbbbbbbb2 here\n"));
+    /* other length in tens, other first character */
+    assert_false(
+        same_tokens(HEAD "see xaaaaaaaaaaaaaaaaaaaaaaaaaaaa1 here\n", HEAD
+                    "see xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1 here\n"));
+    assert_false(same_tokens(HEAD "see xaaaaaaaaaaaaaaaaaaaaaaaaaaaa1 here\n",
+                             HEAD "see yaaaaaaaaaaaaaaaaaaaaaaaaaaaa1 here\n"));
+}
+
 /* Classifies one generated mail with a fresh snapshot. */
 static ms_bayes_result classify(bool spam, int i)
 {
@@ -172,6 +226,79 @@ static void test_bayes_needs_training_then_separates(void **state)
     assert_true(r.score < 0);
 }
 
+/* The markup of a generated HTML mail: many tags and attributes. */
+#define MARKUP_OPEN                                                            \
+    "<html><head><meta http-equiv=x content=y><style>p{}</style></head>"       \
+    "<body bgcolor=white><center><table border=0 width=600><tr>"               \
+    "<td align=left valign=top><font face=arial size=2 color=red><b><i>"       \
+    "<u><div class=c><span style=s><img src=x.gif alt=x height=1>"
+#define MARKUP_CLOSE                                                           \
+    "</span></div></u></i></b></font></td></tr></table></center>"              \
+    "<br><hr><p><strong><em><small><big><h1><ul><li><ol><sup><sub>"            \
+    "</body></html>"
+
+/* Trains count spams written in HTML and count hams in plain text. */
+static void train_html_spam(int count)
+{
+    char err[256];
+    ms_bayes_db *db = NULL;
+    assert_int_equal(ms_bayes_open(store, &db, err, sizeof(err)), MS_OK);
+    ms_arena *a = ms_arena_new(0);
+    assert_int_equal(ms_bayes_begin(db), MS_OK);
+    for (int i = 0; i < count; i++) {
+        for (int spam = 0; spam < 2; spam++) {
+            char text[1024], mail[2048], id[65];
+            ms_arena_reset(a);
+            size_t n = make_mail(text, sizeof(text), spam, i);
+            char *body = strstr(text, "\n\n") + 2;
+            body[-1] = '\0';
+            if (spam)
+                n = (size_t)snprintf(mail, sizeof(mail),
+                                     "%sContent-Type: text/html\n\n"
+                                     "%s%s%s",
+                                     text, MARKUP_OPEN, body, MARKUP_CLOSE);
+            else
+                n = (size_t)snprintf(mail, sizeof(mail), "%s\n%s", text, body);
+            ms_bayes_tokens t = tokens_of(a, mail, n, id);
+            bool changed;
+            assert_int_equal(ms_bayes_learn(db, id, &t, spam, &changed), MS_OK);
+        }
+    }
+    assert_int_equal(ms_bayes_commit(db), MS_OK);
+    ms_bayes_close(db);
+    ms_arena_free(a);
+}
+
+/* When all the spam learnt was HTML and all the ham plain text, each of
+ * the dozens of markup tokens of an HTML mail is as spammy as can be.
+ * They all say one thing, "this is HTML", so only a few of them count
+ * (with all of them, an HTML ham's words were outvoted): a mail of
+ * markup alone is decided by at most four markup tokens and its few
+ * header tokens, not by the 40 it has. */
+static void test_bayes_markup_counts_as_a_few_tokens(void **state)
+{
+    train_html_spam(250);
+    char err[256];
+    ms_bayes_snapshot *s = NULL;
+    assert_int_equal(ms_bayes_snapshot_load(store, &s, err, sizeof(err)),
+                     MS_OK);
+    ms_arena *a = ms_arena_new(0);
+    char mail[2048], id[65];
+    size_t n = (size_t)snprintf(mail, sizeof(mail),
+                                "Subject: hi\nContent-Type: text/html\n\n"
+                                "%s Hello %s",
+                                MARKUP_OPEN, MARKUP_CLOSE);
+    ms_bayes_tokens t = tokens_of(a, mail, n, id);
+    assert_true(t.n > 40);
+    ms_bayes_result r;
+    ms_bayes_classify(s, &t, &r);
+    assert_true(r.used);
+    assert_true(r.n_tokens >= 4);
+    assert_true(r.n_tokens <= 8);
+    ms_arena_free(a);
+    ms_bayes_snapshot_free(s);
+}
+
 /* A store that is not a Bayes store is refused with a reason. */
 static void test_bayes_rejects_a_foreign_file(void **state)
 {
@@ -196,6 +323,10 @@ int main(void)
             test_bayes_needs_training_then_separates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bayes_rejects_a_foreign_file,
                                         setup, teardown),
+        cmocka_unit_test(test_bayes_words_ignore_case_and_punctuation),
+        cmocka_unit_test(test_bayes_long_words_count_by_kind),
+        cmocka_unit_test_setup_teardown(
+            test_bayes_markup_counts_as_a_few_tokens, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
