@@ -313,6 +313,25 @@ static size_t normalize(char *dst, const char *p, size_t n, bool words)
             space = true;
             continue;
         }
+        /* words: symbols and punctuation outside ASCII separate words
+         * too ("McAfee™", "«PayPal»", an emoji glued to a name) */
+        size_t sym = 0;
+        if (words && i + 1 < n) {
+            unsigned char d = (unsigned char)p[i + 1];
+            if (c == 0xc2 && d >= 0xa0 && d <= 0xbf)
+                sym = 2; /* no-break space, (c), (r), << >> ... */
+            else if (c == 0xe2 && i + 2 < n)
+                sym = 3; /* U+2000-U+2FFF: punctuation, symbols, arrows */
+            else if (c == 0xe3 && d == 0x80 && i + 2 < n)
+                sym = 3; /* CJK punctuation */
+            else if (c == 0xf0 && d == 0x9f && i + 3 < n)
+                sym = 4; /* pictographs */
+        }
+        if (sym) {
+            i += sym - 1;
+            space = true;
+            continue;
+        }
         if (space) {
             if ((o > 0 || words) && (o == 0 || dst[o - 1] != ' '))
                 dst[o++] = ' ';
