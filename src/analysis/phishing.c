@@ -30,6 +30,7 @@
 #include "html/render.h"
 #include "util/ascii.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 
 /* The texts of a mail that are scanned, each with its own bits. */
 enum {
@@ -1406,31 +1407,6 @@ static bool abused_tld(const ms_phish_engine *e, const char *host)
     return sorted_has(e->abused_tlds, e->n_abused_tlds, dot ? dot + 1 : host);
 }
 
-/* Reads one UTF-8 code point at p (NUL-terminated); *len gets its bytes
- * (1 for a broken sequence, read as the byte itself). */
-static uint32_t next_cp(const unsigned char *p, size_t *len)
-{
-    uint32_t c = p[0];
-    *len = 1;
-    if (c < 0x80)
-        return c;
-    if ((c & 0xe0) == 0xc0 && (p[1] & 0xc0) == 0x80) {
-        *len = 2;
-        return ((c & 0x1f) << 6) | (p[1] & 0x3f);
-    }
-    if ((c & 0xf0) == 0xe0 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
-        *len = 3;
-        return ((c & 0x0f) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3f);
-    }
-    if ((c & 0xf8) == 0xf0 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80 &&
-        (p[3] & 0xc0) == 0x80) {
-        *len = 4;
-        return ((c & 0x07) << 18) | ((p[1] & 0x3fu) << 12) |
-               ((p[2] & 0x3fu) << 6) | (p[3] & 0x3f);
-    }
-    return c;
-}
-
 /* The script of a letter: 1 Latin, 2 Cyrillic, 3 Greek, 0 other. */
 static int letter_script(uint32_t c)
 {
@@ -1453,12 +1429,15 @@ static const char *obfuscation(const char *text)
     if (text == NULL)
         return NULL;
     const unsigned char *p = (const unsigned char *)text;
+    size_t n = strlen(text);
     unsigned scripts = 0; /* bits of the scripts of the current word */
-    uint32_t prev = 0;
-    while (*p) {
-        size_t len;
-        uint32_t c = next_cp(p, &len);
-        p += len;
+    uint32_t prev = 0, next = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        i += ms_utf8_next(p + i, n - i, &c);
+        next = 0;
+        if (i < n)
+            ms_utf8_next(p + i, n - i, &next);
         if (c >= 0x1d400 && c <= 0x1d7ff)
             return "styled mathematical letters";
         if (c >= 0xff21 && c <= 0xff5a)
@@ -1474,7 +1453,7 @@ static const char *obfuscation(const char *text)
                    "a word";
         if ((c == 0x200b || c == 0x200c || c == 0x200d || c == 0x2060 ||
              c == 0xfeff || c == 0xad) &&
-            letter_script(prev) == 1 && letter_script(next_cp(p, &len)) == 1)
+            letter_script(prev) == 1 && letter_script(next) == 1)
             return "an invisible character inside a word";
         if (((c >= 0x610 && c <= 0x61a) || (c >= 0x64b && c <= 0x65f) ||
              c == 0x670 || (c >= 0x6d6 && c <= 0x6ed)) &&
@@ -1500,10 +1479,10 @@ static bool has_pictographs(const char *text)
     if (text == NULL)
         return false;
     const unsigned char *p = (const unsigned char *)text;
-    while (*p) {
-        size_t len;
-        uint32_t c = next_cp(p, &len);
-        p += len;
+    size_t n = strlen(text);
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        i += ms_utf8_next(p + i, n - i, &c);
         if ((c >= 0x1f000 && c <= 0x1faff) || (c >= 0x2600 && c <= 0x27bf) ||
             (c >= 0x2b00 && c <= 0x2bff) || c == 0xfe0f)
             return true;
@@ -1577,20 +1556,10 @@ static bool skeleton(const char *label, char dst[64])
 {
     size_t o = 0;
     const unsigned char *p = (const unsigned char *)label;
-    while (*p) {
-        uint32_t cp = *p;
-        size_t len = 1;
-        if (cp >= 0x80) {
-            if ((cp & 0xe0) == 0xc0 && p[1])
-                cp = ((cp & 0x1f) << 6) | (p[1] & 0x3f), len = 2;
-            else if ((cp & 0xf0) == 0xe0 && p[1] && p[2])
-                cp =
-                    ((cp & 0x0f) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3f),
-                len = 3;
-            else
-                return false;
-        }
-        p += len;
+    size_t n = strlen(label);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        i += ms_utf8_next(p + i, n - i, &cp);
         char c = cp < 0x80 ? (char)ms_ascii_lower((unsigned char)cp)
                            : latin_lookalike(cp);
         if (c == 0)
@@ -1850,15 +1819,20 @@ static void add_target(ms_phish_result *r, const char *name)
 static const char *header_value(const ms_message *m, const char *name,
                                 size_t *n)
 {
-    for (size_t i = 0; m->root && i < m->root->n_headers; i++) {
-        const ms_header *h = &m->root->headers[i];
-        if (h->name.n == strlen(name) &&
-            strncasecmp(h->name.p, name, h->name.n) == 0 && h->value) {
-            *n = h->value_len;
-            return h->value;
-        }
-    }
-    return NULL;
+    const ms_header *h = ms_message_header(m, name);
+    if (h == NULL || h->value == NULL)
+        return NULL;
+    *n = h->value_len;
+    return h->value;
+}
+
+/* True when the mail came through a mailing list, whose posts keep the
+ * list's Reply-To and link anywhere. */
+static bool via_mailing_list(const ms_message *m)
+{
+    return ms_message_header(m, "List-Id") ||
+           ms_message_header(m, "List-Post") ||
+           ms_message_header(m, "Mailing-List");
 }
 
 /* True when the URL entry was found in a body (not only attachments). */
@@ -1985,15 +1959,8 @@ static ms_status scan_mail(run *x, const ms_url_list *urls,
 /* True when the text holds "<form", in any case. */
 static bool has_form(const char *p, size_t n)
 {
-    for (const char *lt = memchr(p, '<', n); lt;
-         lt = memchr(lt + 1, '<', n - (size_t)(lt + 1 - p))) {
-        size_t left = n - (size_t)(lt - p);
-        if (left >= 5 && strncasecmp(lt + 1, "form", 4) == 0)
-            return true;
-        if (left <= 1)
-            break;
-    }
-    return false;
+    return ms_slice_find_ci((ms_slice){p, n}, MS_SLICE_LIT("<form")) !=
+           (size_t)-1;
 }
 
 /* SpamScope's bitmap and targets. */
@@ -2242,10 +2209,7 @@ static void header_signals(run *x, const char *from_reg)
         add_signal(x, S_SYMBOLS_SUBJECT, "subject \"%.120s\"", m->subject);
     if (from_reg == NULL)
         return;
-    size_t n = 0;
-    bool list = header_value(m, "List-Id", &n) ||
-                header_value(m, "List-Post", &n) ||
-                header_value(m, "Mailing-List", &n);
+    bool list = via_mailing_list(m);
     if (m->reply_to.n > 0 && m->reply_to.items[0].domain &&
         *m->reply_to.items[0].domain && !list) {
         const char *rt = registered(x->a, m->reply_to.items[0].domain);
@@ -2519,10 +2483,7 @@ static void auth_signal(run *x)
 static void links_elsewhere_signal(run *x, const ms_url_list *urls,
                                    const char *from_reg)
 {
-    size_t n = 0;
-    if (urls == NULL || from_reg == NULL || header_value(x->m, "List-Id", &n) ||
-        header_value(x->m, "List-Post", &n) ||
-        header_value(x->m, "Mailing-List", &n))
+    if (urls == NULL || from_reg == NULL || via_mailing_list(x->m))
         return;
     size_t links = 0;
     const char *first = NULL;

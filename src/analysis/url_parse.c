@@ -21,6 +21,7 @@
 
 #include "mailscope/slice.h"
 #include "util/ascii.h"
+#include "util/utf8.h"
 #include "util/ip.h"
 
 /* Longest scheme read; "x-my-app+extension" fits. */
@@ -244,34 +245,6 @@ static bool parse_ipv4_host(const char *h, size_t n, char quad[16])
     return true;
 }
 
-/* Decodes one UTF-8 code point at p (n bytes); returns its length, or 1
- * with *cp = 0xFFFD for a broken byte. */
-static size_t utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
-{
-    if (p[0] < 0x80) {
-        *cp = p[0];
-        return 1;
-    }
-    size_t len = (p[0] & 0xE0) == 0xC0   ? 2
-                 : (p[0] & 0xF0) == 0xE0 ? 3
-                 : (p[0] & 0xF8) == 0xF0 ? 4
-                                         : 0;
-    if (len == 0 || len > n) {
-        *cp = 0xFFFD;
-        return 1;
-    }
-    uint32_t v = p[0] & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80) {
-            *cp = 0xFFFD;
-            return 1;
-        }
-        v = (v << 6) | (p[i] & 0x3F);
-    }
-    *cp = v;
-    return len;
-}
-
 enum {
     SCRIPT_LATIN = 1,
     SCRIPT_CYRILLIC = 2,
@@ -348,7 +321,7 @@ static bool homograph_host(const char *host, const char *tld)
         size_t letters = 0;
         while (i < n && p[i] != '.') {
             uint32_t cp;
-            i += utf8_next(p + i, n - i, &cp);
+            i += ms_utf8_next(p + i, n - i, &cp);
             unsigned s = script_of(cp);
             if (s == 0)
                 continue;
