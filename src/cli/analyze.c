@@ -432,19 +432,6 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-/* Finds a file or folder of the shipped configuration: next to the
- * binary's source tree, or installed. Returns NULL when neither exists. */
-static const char *shipped_conf(const char *name, char *out, size_t size)
-{
-    const char *roots[] = {MS_SOURCE_CONF, MS_INSTALL_CONF};
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(out, size, "%s/%s", roots[i], name);
-        if (access(out, R_OK) == 0)
-            return out;
-    }
-    return NULL;
-}
-
 /* Builds the attachments analyzer from the configuration. Returns NULL
  * after reporting the error. */
 static ms_attach_engine *load_attachments(const ms_config *cfg)
@@ -463,7 +450,7 @@ static ms_attach_engine *load_attachments(const ms_config *cfg)
     ac.filter_max_entries = cfg->attachments.filter_max_entries;
     ac.yara = cfg->attachments.yara;
     char yara_dir[4096];
-    ac.yara_rules_dir = shipped_conf("yara", yara_dir, sizeof(yara_dir));
+    ac.yara_rules_dir = ms_cli_shipped_conf("yara", yara_dir, sizeof(yara_dir));
     if (cfg->attachments.yara_rules.n > MS_ATTACH_MAX_YARA_PATHS) {
         fprintf(stderr,
                 "mailscope analyze: attachments.yara_rules holds more than "
@@ -494,7 +481,7 @@ static bool load_urls(const ms_config *cfg, ms_urls_config *uc)
     const char *shorteners =
         cfg->urls.shorteners
             ? cfg->urls.shorteners
-            : shipped_conf("shorteners.txt", path, sizeof(path));
+            : ms_cli_shipped_conf("shorteners.txt", path, sizeof(path));
     if (shorteners && ms_urls_config_load_shorteners(uc, shorteners, err,
                                                      sizeof(err)) != MS_OK) {
         fprintf(stderr, "mailscope analyze: urls.shorteners: %s\n", err);
@@ -515,7 +502,7 @@ static bool phish_paths(const char *shipped, const ms_config_paths *more,
                         const char **paths, size_t *n, char *buf, size_t size)
 {
     *n = 0;
-    const char *path = shipped_conf(shipped, buf, size);
+    const char *path = ms_cli_shipped_conf(shipped, buf, size);
     if (path)
         paths[(*n)++] = path;
     for (size_t i = 0; i < more->n; i++) {
@@ -547,9 +534,10 @@ static ms_phish_engine *load_phishing(const ms_config *cfg)
         !phish_paths("phishing/domains.yml", &cfg->phishing.domains, pc.domains,
                      &pc.n_domains, domains, sizeof(domains)))
         return NULL;
-    pc.signals = cfg->phishing.signals ? cfg->phishing.signals
-                                       : shipped_conf("phishing/signals.yml",
-                                                      signals, sizeof(signals));
+    pc.signals = cfg->phishing.signals
+                     ? cfg->phishing.signals
+                     : ms_cli_shipped_conf("phishing/signals.yml", signals,
+                                           sizeof(signals));
     ms_phish_engine *engine = NULL;
     char err[512];
     if (ms_phish_engine_new(&pc, &engine, err, sizeof(err)) != MS_OK) {
@@ -563,21 +551,15 @@ static ms_phish_engine *load_phishing(const ms_config *cfg)
  * (next to the binary's source tree or installed). */
 static ms_spam_rules *load_spam_rules(char *const *given, size_t n)
 {
-    const char *defaults[] = {MS_SOURCE_CONF "/rules",
-                              MS_INSTALL_CONF "/rules"};
     const char *paths[MS_CONFIG_MAX_RULE_PATHS];
+    char shipped[4096];
     char err[512];
     ms_spam_rules *rules = NULL;
     for (size_t i = 0; i < n; i++)
         paths[i] = given[i];
     if (n == 0) {
-        for (size_t i = 0; i < 2; i++) {
-            if (access(defaults[i], R_OK) == 0) {
-                paths[0] = defaults[i];
-                n = 1;
-                break;
-            }
-        }
+        paths[0] = ms_cli_shipped_conf("rules", shipped, sizeof(shipped));
+        n = paths[0] != NULL;
         if (n == 0) {
             fprintf(stderr, "mailscope analyze: no default spam rules found "
                             "(give --spam-rules PATH or --no-spam)\n");

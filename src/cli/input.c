@@ -170,3 +170,15 @@ bool ms_cli_set_limit(ms_parse_options *p, const char *arg)
     }
     return false;
 }
+
+/* Finds a file or folder of the shipped configuration; see input.h. */
+const char *ms_cli_shipped_conf(const char *name, char *out, size_t size)
+{
+    const char *roots[] = {MS_SOURCE_CONF, MS_INSTALL_CONF};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(out, size, "%s/%s", roots[i], name);
+        if (access(out, R_OK) == 0)
+            return out;
+    }
+    return NULL;
+}

@@ -41,4 +41,10 @@ ms_status ms_cli_path_list_read(ms_cli_path_list *l, const char *path,
  * number. */
 bool ms_cli_set_limit(ms_parse_options *p, const char *arg);
 
+/* Finds a file or folder of the shipped configuration (rules, yara,
+ * phishing/...): next to the binary's source tree, or installed. Writes
+ * the path into out (size bytes) and returns it, or NULL when neither
+ * exists. */
+const char *ms_cli_shipped_conf(const char *name, char *out, size_t size);
+
 #endif

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/input.h"
@@ -170,10 +169,8 @@ static bool open_attachments(parse_options *opt, const char *const *yara,
     ms_attach_config ac;
     ms_attach_config_default(&ac);
     ac.payloads = payloads;
-    const char *roots[] = {MS_SOURCE_CONF "/yara", MS_INSTALL_CONF "/yara"};
-    for (size_t i = 0; i < 2 && ac.yara_rules_dir == NULL; i++)
-        if (access(roots[i], R_OK) == 0)
-            ac.yara_rules_dir = roots[i];
+    char yara_dir[4096];
+    ac.yara_rules_dir = ms_cli_shipped_conf("yara", yara_dir, sizeof(yara_dir));
     for (size_t i = 0; i < n_yara; i++)
         ac.yara_paths[ac.n_yara_paths++] = yara[i];
     char err[512];
