@@ -101,6 +101,15 @@ enum {
     S_RANDOM_SENDER_DOMAIN,
     S_MONEY_SUBJECT,
     S_THIN_HTML_BODY,
+    S_SCAM,
+    S_SENDER_UNALIGNED,
+    S_FREE_MAIL_ODD_NAME,
+    S_RANDOM_TOKEN,
+    S_UNVERIFIED_LURE,
+    S_REPLY_BAIT,
+    S_DISPLAY_NAME_DOMAIN,
+    S_ATTACHMENT_ONLY,
+    S_SINGLE_CALL_TO_ACTION,
     S_COUNT
 };
 
@@ -136,7 +145,7 @@ static const struct {
     {"attachment_pdf_action", 20},
     {"attachment_disk_image", 30},
     {"qr_code", 30},
-    {"lure", 8},
+    {"lure", 10},
     {"suspicious_tld", 12},
     {"free_hosting_link", 15},
     {"obfuscated_text", 35},
@@ -145,15 +154,29 @@ static const struct {
     {"recipient_in_text", 30},
     {"symbols_display_name", 25},
     {"symbols_subject", 8},
-    {"links_elsewhere", 8},
+    {"links_elsewhere", 10},
     {"auth_fail", 30},
     {"random_sender_domain", 15},
     {"money_subject", 10},
-    {"thin_html_body", 12},
+    {"thin_html_body", 15},
+    {"scam", 10},
+    {"sender_unaligned", 15},
+    {"free_mail_odd_name", 15},
+    {"random_token", 10},
+    {"unverified_lure", 20},
+    {"reply_bait", 10},
+    {"display_name_domain", 15},
+    {"attachment_only", 15},
+    {"single_call_to_action", 10},
 };
 
 /* Phrase counts past this add nothing more. */
 #define MAX_PHRASE_COUNT 3
+
+/* Visible characters past which a mail is long (a newsletter, a digest,
+ * a thread): its phrases weigh half, as a few bait words are bound to
+ * occur somewhere in that much text, while a lure is short. */
+#define LONG_TEXT_CHARS 3000
 
 /* Words that, joined to a brand name, make a phishing domain:
  * paypal-secure, securepaypal, microsoftsupport. */
@@ -169,6 +192,9 @@ static const char *const phishy_words[] = {
     "email",      "inc",          "official", "info",     "review",
     "resolution", "limited",      "notify",
 };
+
+/* The phrase lists, in the order of ms_phish_engine.phrase_pos. */
+enum { PL_URGENCY, PL_CREDENTIAL, PL_LURE, PL_SCAM, PL_COUNT };
 
 /* What a literal is used for: the texts a literal is scanned in follow
  * (subject words are looked for in subjects only). */
@@ -201,9 +227,12 @@ struct ms_phish_engine {
     size_t n_brands, cap_brands;
     kw_line *subjects; /* subject keyword lines */
     size_t n_subjects, cap_subjects;
-    uint32_t *urgency, *credential, *lure; /* phrase literal ids */
+    uint32_t *urgency, *credential, *lure, *scam; /* phrase literal ids */
     size_t n_urgency, cap_urgency, n_credential, cap_credential;
-    size_t n_lure, cap_lure;
+    size_t n_lure, cap_lure, n_scam, cap_scam;
+    /* built after loading: for each phrase list (PL_*), each literal's
+     * place in it, UINT32_MAX when it is not in the list */
+    uint32_t *phrase_pos[PL_COUNT];
     char **free_mail, **free_hosting, **abused_tlds; /* domains.yml */
     size_t n_free_mail, cap_free_mail, n_free_hosting, cap_free_hosting;
     size_t n_abused_tlds, cap_abused_tlds;
@@ -686,17 +715,20 @@ static ms_status add_phrase(ms_phish_engine *e, yaml_file *f,
     return MS_OK;
 }
 
-/* Loads a phrases file: {urgency: [...], credential: [...]}. */
+/* Loads a phrases file: {urgency: [...], credential: [...], lure: [...],
+ * scam: [...]}. */
 static ms_status load_phrases(ms_phish_engine *e, yaml_file *f)
 {
     const yaml_node_t *root = yaml_document_get_root_node(&f->doc);
     if (root == NULL)
         return MS_OK;
     if (root->type != YAML_MAPPING_NODE)
-        return yfail(f, root, "a map {urgency, credential} expected");
+        return yfail(f, root,
+                     "a map {urgency, credential, lure, scam} expected");
     id_list urgency = {&e->urgency, &e->n_urgency, &e->cap_urgency};
     id_list credential = {&e->credential, &e->n_credential, &e->cap_credential};
     id_list lure = {&e->lure, &e->n_lure, &e->cap_lure};
+    id_list scam = {&e->scam, &e->n_scam, &e->cap_scam};
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
          p < root->data.mapping.pairs.top; p++) {
         const yaml_node_t *k = yaml_document_get_node(&f->doc, p->key);
@@ -708,8 +740,11 @@ static ms_status load_phrases(ms_phish_engine *e, yaml_file *f)
             rc = each_string(f, v, "credential", add_phrase, e, &credential);
         else if (scalar(k) && strcmp(scalar(k), "lure") == 0)
             rc = each_string(f, v, "lure", add_phrase, e, &lure);
+        else if (scalar(k) && strcmp(scalar(k), "scam") == 0)
+            rc = each_string(f, v, "scam", add_phrase, e, &scam);
         else
-            return yfail(f, k, "unknown key '%s' (urgency, credential, lure)",
+            return yfail(f, k,
+                         "unknown key '%s' (urgency, credential, lure, scam)",
                          scalar(k) ? scalar(k) : "?");
         if (rc != MS_OK)
             return rc;
@@ -918,6 +953,19 @@ static ms_status index_lists(ms_phish_engine *e)
         }
     }
     qsort(e->owned, e->n_owned, sizeof(*e->owned), compare_owned);
+    const uint32_t *ids[PL_COUNT] = {e->urgency, e->credential, e->lure,
+                                     e->scam};
+    size_t n_ids[PL_COUNT] = {e->n_urgency, e->n_credential, e->n_lure,
+                              e->n_scam};
+    for (int k = 0; k < PL_COUNT; k++) {
+        e->phrase_pos[k] =
+            malloc((e->n_lits ? e->n_lits : 1) * sizeof(uint32_t));
+        if (e->phrase_pos[k] == NULL)
+            return MS_ENOMEM;
+        memset(e->phrase_pos[k], 0xff, e->n_lits * sizeof(uint32_t));
+        for (size_t i = 0; i < n_ids[k]; i++)
+            e->phrase_pos[k][ids[k][i]] = (uint32_t)i;
+    }
     return MS_OK;
 }
 
@@ -1139,6 +1187,9 @@ void ms_phish_engine_free(ms_phish_engine *e)
     free(e->urgency);
     free(e->credential);
     free(e->lure);
+    free(e->scam);
+    for (int k = 0; k < PL_COUNT; k++)
+        free(e->phrase_pos[k]);
     free(e->owned);
     free(e->labels);
     free_strings(e->free_mail, e->n_free_mail);
@@ -1297,20 +1348,36 @@ static bool lines_match(const ms_phish_engine *e, const kw_line *lines,
     return false;
 }
 
-/* Counts the phrases of a list set in the bits of either field. */
-static size_t count_phrases(const uint32_t *ids, size_t n,
-                            const unsigned char *a, const unsigned char *b,
-                            const char **first, const ms_phish_engine *e)
+/* Counts, for each phrase list, its phrases set in the bits of either
+ * field (n_bytes each), in one pass over the set bits, and names the
+ * first of each list (in the list's order) in first. */
+static void count_phrases(const ms_phish_engine *e, const unsigned char *a,
+                          const unsigned char *b, size_t n_bytes,
+                          size_t count[PL_COUNT], const char *first[PL_COUNT])
 {
-    size_t count = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (bit(a, ids[i]) || bit(b, ids[i])) {
-            if (count == 0)
-                *first = e->lits[ids[i]];
-            count++;
+    uint32_t best[PL_COUNT];
+    for (int k = 0; k < PL_COUNT; k++) {
+        count[k] = 0;
+        first[k] = NULL;
+        best[k] = UINT32_MAX;
+    }
+    for (size_t i = 0; i < n_bytes; i++) {
+        for (unsigned v = a[i] | b[i]; v; v &= v - 1) {
+            uint32_t id = (uint32_t)(i * 8 + (size_t)__builtin_ctz(v));
+            if (id >= e->n_lits)
+                break;
+            for (int k = 0; k < PL_COUNT; k++) {
+                uint32_t pos = e->phrase_pos[k][id];
+                if (pos == UINT32_MAX)
+                    continue;
+                count[k]++;
+                if (pos < best[k]) {
+                    best[k] = pos;
+                    first[k] = e->lits[id];
+                }
+            }
         }
     }
-    return count;
 }
 
 /* ---- domains ---------------------------------------------------------- */
@@ -1420,6 +1487,22 @@ static int letter_script(uint32_t c)
     return 0;
 }
 
+/* True when c is a combining mark of a script other than Latin, Greek
+ * and Cyrillic (Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Indic),
+ * or one of the rarely used extended or half marks: laid on Latin
+ * letters they leave a word readable and its bytes unmatched. */
+static bool foreign_mark(uint32_t c)
+{
+    return (c >= 0x591 && c <= 0x5c7) || (c >= 0x610 && c <= 0x61a) ||
+           (c >= 0x64b && c <= 0x65f) || c == 0x670 ||
+           (c >= 0x6d6 && c <= 0x6ed) || c == 0x711 ||
+           (c >= 0x730 && c <= 0x74a) || (c >= 0x7a6 && c <= 0x7b0) ||
+           (c >= 0x7eb && c <= 0x7f3) || (c >= 0x816 && c <= 0x82d) ||
+           (c >= 0x8d3 && c <= 0x903) || (c >= 0x93a && c <= 0x94f) ||
+           (c >= 0x1ab0 && c <= 0x1aff) || (c >= 0x1dc0 && c <= 0x1dff) ||
+           (c >= 0xfe20 && c <= 0xfe2f);
+}
+
 /* Says what hides words from filters in a subject or display name:
  * letters of two scripts in one word (Cyrillic 'Р' in "PAYMENT"),
  * styled mathematical or fullwidth letters, invisible characters or
@@ -1455,9 +1538,7 @@ static const char *obfuscation(const char *text)
              c == 0xfeff || c == 0xad) &&
             letter_script(prev) == 1 && letter_script(next) == 1)
             return "an invisible character inside a word";
-        if (((c >= 0x610 && c <= 0x61a) || (c >= 0x64b && c <= 0x65f) ||
-             c == 0x670 || (c >= 0x6d6 && c <= 0x6ed)) &&
-            letter_script(prev) == 1)
+        if (foreign_mark(c) && letter_script(prev) == 1)
             return "foreign combining marks on Latin letters";
         int sc = letter_script(c);
         if (sc) {
@@ -1758,6 +1839,7 @@ typedef struct run {
     const ms_message *m;
     ms_phish_result *r;
     const char *brand; /* the brand most likely targeted */
+    bool long_text;    /* more than LONG_TEXT_CHARS visible characters */
 } run;
 
 /* Adds a signal once (the first evidence wins). */
@@ -1791,7 +1873,7 @@ add_signal(run *x, int s, const char *fmt, ...)
 }
 
 /* Adds the weight of a phrase signal: per distinct phrase, up to a
- * ceiling. */
+ * ceiling; half of it in a long mail. */
 static void add_phrase_signal(run *x, int s, size_t count, const char *first)
 {
     if (count == 0 || x->e->weights[s] == 0)
@@ -1801,7 +1883,8 @@ static void add_phrase_signal(run *x, int s, size_t count, const char *first)
                count == 1 ? "" : "s", first);
     if (x->r->n_signals > before) {
         size_t k = count < MAX_PHRASE_COUNT ? count : MAX_PHRASE_COUNT;
-        x->r->signals[before].weight = (int)k * x->e->weights[s];
+        int weight = (int)k * x->e->weights[s];
+        x->r->signals[before].weight = x->long_text ? weight / 2 : weight;
     }
 }
 
@@ -2003,6 +2086,119 @@ static void spamscope_part(run *x, const ms_url_list *urls)
     r->with_phishing = r->score != 0 && urls != NULL && urls->n > 0;
 }
 
+/* Display-name words at most and their lengths, for disguised brands. */
+#define MAX_NAME_TOKENS 16
+#define MAX_TOKEN_BYTES 64
+
+/* One word of a display name: its skeleton, its length, and whether it
+ * was written in disguise (digits, letters of other scripts, a capital
+ * I, or single letters set apart). */
+typedef struct name_token {
+    char skel[MAX_TOKEN_BYTES];
+    char low[MAX_TOKEN_BYTES]; /* as written, lower-cased ('?' not ASCII) */
+    size_t n;
+    size_t singles; /* single characters merged into it */
+    bool disguised;
+} name_token;
+
+/* Splits a display name into words folded to the Latin letters they
+ * imitate (see skeleton()); runs of single characters ("F.e.d.E.x",
+ * "L E D G E R") become one word. Returns the count. */
+static size_t name_tokens(const char *name, name_token *out)
+{
+    size_t n_out = 0;
+    const unsigned char *p = (const unsigned char *)name;
+    size_t n = strlen(name);
+    name_token cur;
+    memset(&cur, 0, sizeof(cur));
+    for (size_t i = 0; i <= n && n_out < MAX_NAME_TOKENS;) {
+        uint32_t cp = 0;
+        if (i < n)
+            i += ms_utf8_next(p + i, n - i, &cp);
+        else
+            i++;
+        char c = cp < 0x80 ? (ms_ascii_is_alnum((unsigned char)cp)
+                                  ? (char)ms_ascii_lower((unsigned char)cp)
+                                  : 0)
+                           : latin_lookalike(cp);
+        if (c != 0 && cur.n + 2 < MAX_TOKEN_BYTES) {
+            cur.disguised |=
+                cp >= 0x80 || cp == 'I' || ms_ascii_is_digit((unsigned char)c);
+            static const char from[] = "01i35", to[] = "olles";
+            const char *k = strchr(from, c);
+            cur.low[cur.n] = cp < 0x80 ? c : '?';
+            cur.skel[cur.n++] = k ? to[k - from] : c;
+            continue;
+        }
+        if (cur.n == 0)
+            continue;
+        name_token *last = n_out ? &out[n_out - 1] : NULL;
+        if (cur.n == 1 && last && last->singles > 0 &&
+            last->n + 1 < MAX_TOKEN_BYTES) {
+            /* a single character after single characters: one word */
+            last->low[last->n] = cur.low[0];
+            last->skel[last->n++] = cur.skel[0];
+            last->singles++;
+            last->disguised |= cur.disguised;
+        } else {
+            cur.singles = cur.n == 1;
+            out[n_out++] = cur;
+        }
+        memset(&cur, 0, sizeof(cur));
+    }
+    for (size_t k = 0; k < n_out; k++) {
+        out[k].skel[out[k].n] = '\0';
+        out[k].low[out[k].n] = '\0';
+        if (out[k].singles >= 3)
+            out[k].disguised = true;
+    }
+    return n_out;
+}
+
+/* A brand's one-word name in the display name written in disguise:
+ * look-alike letters or digits ("Iedger", "PayPa1", Cyrillic letters)
+ * or letters set apart ("F.e.d.E.x"), which keeps the name readable and
+ * the brand's keyword unmatched. Brands that own the sender's domain are
+ * skipped. */
+static void disguised_brand_signal(run *x, const char *from_reg,
+                                   const uint32_t *owner, size_t n_owner)
+{
+    const ms_phish_engine *e = x->e;
+    const ms_message *m = x->m;
+    const char *name = m->from.n ? m->from.items[0].name : NULL;
+    if (name == NULL || x->e->weights[S_BRAND_DISPLAY_NAME] == 0)
+        return;
+    name_token tokens[MAX_NAME_TOKENS];
+    size_t n_tokens = name_tokens(name, tokens);
+    for (size_t t = 0; t < n_tokens; t++) {
+        if (!tokens[t].disguised || tokens[t].n < 4)
+            continue;
+        for (size_t i = 0; i < e->n_brands; i++) {
+            const brand *b = &e->brands[i];
+            if (owned_by(owner, n_owner, i))
+                continue;
+            for (size_t k = 0; k < b->n_lines; k++) {
+                char skel[64];
+                if (b->lines[k].n != 1)
+                    continue;
+                uint32_t id = e->words[b->lines[k].first];
+                if (e->lit_len[id] != tokens[t].n ||
+                    (tokens[t].singles < 3 &&
+                     strcmp(e->lits[id], tokens[t].low) == 0) ||
+                    !skeleton(e->lits[id], skel) ||
+                    strcmp(skel, tokens[t].skel) != 0)
+                    continue;
+                add_signal(x, S_BRAND_DISPLAY_NAME,
+                           "%s disguised in the display name, sent from %s",
+                           b->name, from_reg ? from_reg : "an unknown sender");
+                if (x->brand == NULL)
+                    x->brand = b->name;
+                return;
+            }
+        }
+    }
+}
+
 /* Brand mentions where the sender is not the brand. */
 static void brand_signals(run *x, const char *from_host, const char *from_reg,
                           const ms_url_list *urls, size_t n_credential,
@@ -2064,6 +2260,7 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
             }
         }
     }
+    disguised_brand_signal(x, from_reg, sender_owner, n_sender_owner);
 }
 
 /* The signals of the URLs. */
@@ -2252,6 +2449,69 @@ static void header_signals(run *x, const char *from_reg)
     }
 }
 
+/* True when tld is a country code (two letters) or one of the generic
+ * top-level domains shops and services use in their names. */
+static bool site_tld(const char *tld)
+{
+    static const char *const common[] = {
+        "com",    "net",  "org", "info", "biz",  "app",  "shop",  "store",
+        "online", "site", "xyz", "club", "live", "bank", "cloud", "pro"};
+    size_t n = strlen(tld);
+    if (n == 2)
+        return ms_ascii_is_alpha((unsigned char)tld[0]) &&
+               ms_ascii_is_alpha((unsigned char)tld[1]);
+    for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+        if (strcmp(tld, common[i]) == 0)
+            return true;
+    return false;
+}
+
+/* A display name that shows a domain ("CarShield.com", "[Carrefour.es]")
+ * while the address is at another registered domain: the name promises
+ * a site the mail does not come from. Names without an address-like
+ * part, and domains the sender owns, pass. */
+static void display_name_domain_signal(run *x, const char *from_reg)
+{
+    const ms_message *m = x->m;
+    const char *name = m->from.n ? m->from.items[0].name : NULL;
+    if (name == NULL || from_reg == NULL || strchr(name, '@'))
+        return;
+    const psl_ctx_t *psl = psl_builtin();
+    for (const char *p = name; *p;) {
+        if (!ms_ascii_is_alnum((unsigned char)*p)) {
+            p++;
+            continue;
+        }
+        const char *q = p;
+        while (ms_ascii_is_alnum((unsigned char)*q) || *q == '-' ||
+               (*q == '.' && ms_ascii_is_alnum((unsigned char)q[1])))
+            q++;
+        const char *dot = memchr(p, '.', (size_t)(q - p));
+        if (dot && q - p < 200) {
+            char token[200];
+            size_t n = (size_t)(q - p);
+            for (size_t i = 0; i < n; i++)
+                token[i] = (char)ms_ascii_lower((unsigned char)p[i]);
+            token[n] = '\0';
+            const char *tld = strrchr(token, '.') + 1;
+            /* a site's name: a first label of two characters or more and
+             * a country code or a common generic top-level domain ("No.1",
+             * "Craig R.Hughes", "Mr.Clayton" are not sites) */
+            const char *reg = psl && dot - p >= 2 && site_tld(tld) &&
+                                      psl_is_public_suffix(psl, tld)
+                                  ? psl_registrable_domain(psl, token)
+                                  : NULL;
+            if (reg && strcmp(reg, from_reg) != 0) {
+                add_signal(x, S_DISPLAY_NAME_DOMAIN,
+                           "display name \"%.120s\", address at %s", name,
+                           from_reg);
+                return;
+            }
+        }
+        p = q;
+    }
+}
+
 /* Greeting words that precede a name. */
 static const char *const greetings[] = {
     "hello",     "hi",        "dear",    "hey",     "hallo", "liebe",
@@ -2420,15 +2680,11 @@ static bool names_money(const char *text)
     return false;
 }
 
-/* An HTML mail whose visible text is a line or two around a link: the
- * shape of a lure that hides its words in images or sends the reader
- * away at once. */
-static void thin_body_signal(run *x, const ms_html_doc *docs, size_t n_docs,
-                             const ms_url_list *urls)
+/* Counts the visible characters of the mail that are not white space:
+ * its plain parts and its rendered HTML. */
+static size_t visible_chars(const ms_message *m, const ms_html_doc *docs,
+                            size_t n_docs)
 {
-    const ms_message *m = x->m;
-    if (n_docs == 0 || urls == NULL)
-        return;
     size_t visible = 0;
     for (size_t i = 0; i < m->n_text_plain; i++)
         for (size_t k = 0; k < m->text_plain[i]->text_len; k++)
@@ -2436,6 +2692,17 @@ static void thin_body_signal(run *x, const ms_html_doc *docs, size_t n_docs,
     for (size_t i = 0; i < n_docs; i++)
         for (size_t k = 0; k < docs[i].text_len; k++)
             visible += !ms_ascii_is_space(docs[i].text[k]);
+    return visible;
+}
+
+/* An HTML mail (n_docs rendered HTML parts) whose visible text (visible
+ * characters) is a line or two around a link: the shape of a lure that
+ * hides its words in images or sends the reader away at once. */
+static void thin_body_signal(run *x, size_t n_docs, const ms_url_list *urls,
+                             size_t visible)
+{
+    if (n_docs == 0 || urls == NULL)
+        return;
     bool link = false;
     for (size_t i = 0; i < urls->n && !link; i++)
         link = is_link(&urls->items[i]);
@@ -2458,11 +2725,81 @@ static bool has_result(const char *v, size_t n, const char *token)
     return false;
 }
 
+/* True when the domain named by a property value ("example.org",
+ * "user@example.org", "@example.org"; n bytes) is from_reg or under
+ * it. */
+static bool property_is(run *x, const char *p, size_t n, const char *from_reg)
+{
+    const char *at = memchr(p, '@', n);
+    if (at) {
+        n -= (size_t)(at + 1 - p);
+        p = at + 1;
+    }
+    if (n == 0 || n > 253)
+        return false;
+    char *host = ms_arena_strndup(x->a, p, n);
+    if (host == NULL)
+        return false;
+    for (char *c = host; *c; c++)
+        *c = (char)ms_ascii_lower((unsigned char)*c);
+    return host_is(host, from_reg);
+}
+
+/* True when an Authentication-Results value vouches for the From domain:
+ * SPF passed for an envelope sender (smtp.mailfrom) under from_reg, or a
+ * DKIM signature of a domain under from_reg (header.d, header.i)
+ * passed. Comments in parentheses are skipped. */
+static bool auth_aligned(run *x, const char *v, size_t n, const char *from_reg)
+{
+    size_t i = 0;
+    while (i < n) {
+        /* one result: "method=result (comment) prop=value ..." up to ';' */
+        size_t end = i;
+        int depth = 0;
+        while (end < n && (v[end] != ';' || depth > 0)) {
+            depth += v[end] == '(';
+            depth -= v[end] == ')' && depth > 0;
+            end++;
+        }
+        while (i < end && ms_ascii_is_space((unsigned char)v[i]))
+            i++;
+        bool spf = end - i >= 8 && strncasecmp(v + i, "spf=pass", 8) == 0;
+        bool dkim = end - i >= 9 && strncasecmp(v + i, "dkim=pass", 9) == 0;
+        for (size_t k = i; (spf || dkim) && k < end; k++) {
+            if (v[k] == '(') {
+                while (k < end && v[k] != ')')
+                    k++;
+                continue;
+            }
+            static const char *const props[] = {
+                "smtp.mailfrom=", "header.d=", "header.i="};
+            for (size_t q = spf ? 0 : 1; q < (spf ? 1u : 3u); q++) {
+                size_t pn = strlen(props[q]);
+                if (k + pn > end || strncasecmp(v + k, props[q], pn) != 0 ||
+                    (k > i && !ms_ascii_is_space((unsigned char)v[k - 1])))
+                    continue;
+                size_t a = k + pn, b = a;
+                while (b < end && !ms_ascii_is_space((unsigned char)v[b]) &&
+                       v[b] != ';')
+                    b++;
+                if (property_is(x, v + a, b - a, from_reg))
+                    return true;
+            }
+        }
+        i = end + 1;
+    }
+    return false;
+}
+
 /* The receiving server's verdict on the sender: the topmost
  * Authentication-Results (RFC 8601) field, the one the last hop wrote
  * (fields further down may be forged). DMARC or composite authentication
- * failed, or SPF failed without a valid DKIM signature. */
-static void auth_signal(run *x)
+ * failed, or SPF failed without a valid DKIM signature: auth_fail. No
+ * DMARC pass, and neither SPF nor DKIM vouches for the From domain: the
+ * sender's name is the sender's say-so alone (sender_unaligned; how
+ * spoofed and throw-away senders look, while bulk mail services sign
+ * with their customers' domains). */
+static void auth_signal(run *x, const char *from_reg)
 {
     size_t n = 0;
     const char *v = header_value(x->m, "Authentication-Results", &n);
@@ -2476,6 +2813,238 @@ static void auth_signal(run *x)
               has_result(v, n, "spf=softfail")) &&
              !has_result(v, n, "dkim=pass"))
         add_signal(x, S_AUTH_FAIL, "SPF failed and no DKIM signature passed");
+    else if (from_reg && !has_result(v, n, "dmarc=pass") &&
+             !has_result(v, n, "dmarc=bestguesspass") &&
+             !auth_aligned(x, v, n, from_reg))
+        add_signal(x, S_SENDER_UNALIGNED, "neither SPF nor DKIM passed for %s",
+                   from_reg);
+}
+
+/* Titles that open the display names of advance-fee letters ("Mr.
+ * Raymond Leo", "Barrister James"); people do not title themselves. */
+static const char *const name_titles[] = {
+    "mr",    "mrs",     "miss", "ms",   "dr",        "barrister", "general",
+    "gen",   "captain", "capt", "prof", "professor", "engr",      "sir",
+    "madam", "rev",     "hon",  "sgt",  "col",       "lt",        "major"};
+
+/* True when the display name is no one's name: it holds digits, codes or
+ * markup symbols ("Ropo12g Gaming", "[BB] Saldo - Cod.9777",
+ * "KETO_Exclusive#"), opens with a title ("Mr. Raymond Leo"), or it is a
+ * sentence of five words or more. */
+static bool odd_display_name(const char *name)
+{
+    if (name == NULL)
+        return false;
+    size_t first = strcspn(name, " .");
+    for (size_t i = 0; i < sizeof(name_titles) / sizeof(name_titles[0]); i++)
+        if (strlen(name_titles[i]) == first &&
+            strncasecmp(name, name_titles[i], first) == 0 && name[first])
+            return true;
+    size_t words = 0;
+    bool in_word = false;
+    for (const char *c = name; *c; c++) {
+        if (ms_ascii_is_digit((unsigned char)*c) ||
+            strchr("#[]{}|\\$%*=<>~^", *c))
+            return true;
+        bool space = ms_ascii_is_space((unsigned char)*c);
+        if (!space && !in_word)
+            words++;
+        in_word = !space;
+    }
+    return words >= 5;
+}
+
+/* A sender on a free mail provider whose display name is a company, an
+ * offer or a code rather than a person: people write from free mail
+ * under their names, businesses from their own domains. */
+static void free_mail_name_signal(run *x, const char *from_reg)
+{
+    const ms_message *m = x->m;
+    if (m->from.n == 0 || from_reg == NULL ||
+        !in_domains(x->e->free_mail, x->e->n_free_mail, from_reg))
+        return;
+    if (odd_display_name(m->from.items[0].name))
+        add_signal(x, S_FREE_MAIL_ODD_NAME, "\"%.120s\" on %s",
+                   m->from.items[0].name, from_reg);
+}
+
+/* The class of a byte of a token: 1 lower-case, 2 upper-case, 3 digit,
+ * 0 anything else. */
+static int token_class(unsigned char c)
+{
+    return c >= 'a' && c <= 'z'   ? 1
+           : c >= 'A' && c <= 'Z' ? 2
+           : c >= '0' && c <= '9' ? 3
+                                  : 0;
+}
+
+/* Counts the pieces of a token of n letters and digits: words in
+ * lower-case with at most one capital ("Mark", "now"), runs of capitals
+ * ("PEW") and numbers. */
+static size_t token_pieces(const char *p, size_t n)
+{
+    size_t pieces = 0;
+    for (size_t i = 0; i < n;) {
+        int k = token_class((unsigned char)p[i]);
+        size_t j = i + 1;
+        if (k == 2 && j < n && token_class((unsigned char)p[j]) == 1)
+            k = 1; /* a capital that starts a word */
+        while (j < n && token_class((unsigned char)p[j]) == k)
+            j++;
+        pieces++;
+        i = j;
+    }
+    return pieces;
+}
+
+/* Returns the first machine-made token of text in the arena, or NULL: a
+ * run of six or more letters and digits that mixes lower-case,
+ * upper-case and digits in five pieces or more, two and a half
+ * characters long on average ("9aJqKga0PEWhWiJ", "nDY9wO"): the random
+ * tag that makes each copy of a mass mailing unique. Names ("iPhone15",
+ * "Buy4Now", "Mark2CurSeen") and references ("AXRT1121DXB04") are made of
+ * fewer, longer pieces. */
+static const char *random_token(ms_arena *a, const char *text)
+{
+    if (text == NULL)
+        return NULL;
+    for (const char *p = text; *p;) {
+        if (token_class((unsigned char)*p) == 0) {
+            p++;
+            continue;
+        }
+        const char *q = p;
+        size_t count[4] = {0, 0, 0, 0};
+        while (token_class((unsigned char)*q) != 0)
+            count[token_class((unsigned char)*q++)]++;
+        size_t n = (size_t)(q - p);
+        if (n >= 6 && count[1] >= 2 && count[2] >= 2 && count[3] >= 1) {
+            size_t pieces = token_pieces(p, n);
+            if (pieces >= 5 && 2 * n <= 5 * pieces)
+                return ms_arena_strndup(a, p, n);
+        }
+        p = q;
+    }
+    return NULL;
+}
+
+/* A machine-made token in the subject, the display name or the name of
+ * an attachment. */
+static void random_token_signal(run *x)
+{
+    const ms_message *m = x->m;
+    const char *t = random_token(x->a, m->subject);
+    if (t) {
+        add_signal(x, S_RANDOM_TOKEN, "subject token %.80s", t);
+        return;
+    }
+    if (m->from.n > 0 &&
+        (t = random_token(x->a, m->from.items[0].name)) != NULL) {
+        add_signal(x, S_RANDOM_TOKEN, "display name token %.80s", t);
+        return;
+    }
+    for (size_t i = 0; i < m->n_attachments; i++) {
+        t = random_token(x->a, m->attachments[i]->filename);
+        if (t) {
+            add_signal(x, S_RANDOM_TOKEN, "attachment name token %.80s", t);
+            return;
+        }
+    }
+}
+
+/* True when the signal s fired. */
+static bool fired(const run *x, int s)
+{
+    for (size_t i = 0; i < x->r->n_signals; i++)
+        if (strcmp(x->r->signals[i].name, signal_defaults[s].name) == 0)
+            return true;
+    return false;
+}
+
+/* Bait from a sender nobody vouches for: the words of a lure, a threat,
+ * a credential request or a scam, and a sender that is a free mailbox,
+ * fails or lacks authentication, wants replies elsewhere, or names
+ * itself with a made-up domain or name. Either alone is common in
+ * honest mail (offers from real shops, friends on free mail); phishing
+ * brings both. Mailing lists are left out. */
+static void unverified_lure_signal(run *x, const char *from_reg,
+                                   size_t n_phrases)
+{
+    static const int weak[] = {
+        S_AUTH_FAIL,          S_SENDER_UNALIGNED,     S_REPLY_TO_MISMATCH,
+        S_REPLY_TO_FREE_MAIL, S_RANDOM_SENDER_DOMAIN, S_INVALID_SENDER,
+        S_FREE_MAIL_ODD_NAME, S_OBFUSCATED_TEXT,      S_BRAND_DISPLAY_NAME,
+        S_LOOKALIKE_DOMAIN,   S_DISPLAY_NAME_ADDRESS, S_RANDOM_TOKEN,
+    };
+    const ms_phish_engine *e = x->e;
+    if ((n_phrases == 0 && !fired(x, S_MONEY_SUBJECT)) ||
+        via_mailing_list(x->m))
+        return;
+    const char *why = NULL;
+    if (from_reg && in_domains(e->free_mail, e->n_free_mail, from_reg))
+        why = "a free mail sender";
+    else if (from_reg && abused_tld(e, from_reg))
+        why = "a sender on an abused top-level domain";
+    else if (from_reg && in_domains(e->free_hosting, e->n_free_hosting,
+                                    x->m->from.items[0].domain))
+        why = "a sender on a free hosting service";
+    for (size_t i = 0; why == NULL && i < sizeof(weak) / sizeof(weak[0]); i++)
+        if (fired(x, weak[i]))
+            why = signal_defaults[weak[i]].name;
+    if (why && n_phrases == 0)
+        add_signal(x, S_UNVERIFIED_LURE, "money in the subject from %s", why);
+    else if (why)
+        add_signal(x, S_UNVERIFIED_LURE, "%zu bait phrase%s from %s", n_phrases,
+                   n_phrases == 1 ? "" : "s", why);
+}
+
+/* True when nobody vouches for the sender: a free mailbox, failed or
+ * missing authentication for the From domain, or replies sent
+ * elsewhere. */
+static bool unvouched_sender(const run *x, const char *from_reg)
+{
+    const ms_phish_engine *e = x->e;
+    return (from_reg && in_domains(e->free_mail, e->n_free_mail, from_reg)) ||
+           fired(x, S_AUTH_FAIL) || fired(x, S_SENDER_UNALIGNED) ||
+           fired(x, S_REPLY_TO_MISMATCH) || fired(x, S_REPLY_TO_FREE_MAIL) ||
+           fired(x, S_INVALID_SENDER);
+}
+
+/* A mail of a few words that hands over a document (an attached file
+ * and little else to read) from a sender nobody vouches for: the lure is
+ * in the attachment, where the body's filters do not look. */
+static void attachment_only_signal(run *x, const char *from_reg, size_t visible)
+{
+    const ms_message *m = x->m;
+    if (m->n_attachments == 0 || visible > 400 || via_mailing_list(m) ||
+        !unvouched_sender(x, from_reg))
+        return;
+    const char *name = m->attachments[0]->filename;
+    add_signal(x, S_ATTACHMENT_ONLY, "%zu visible characters and %.120s",
+               visible, name ? name : "an attachment");
+}
+
+/* A short mail with nothing to click and nothing attached, from a sender
+ * nobody vouches for (a free mailbox, failed or missing authentication,
+ * replies sent elsewhere): the opening of an advance-fee, romance or
+ * gift-card scam, which wants an answer, not a click. Mailing lists are
+ * left out. */
+static void reply_bait_signal(run *x, const ms_url_list *urls,
+                              const char *from_reg, size_t visible)
+{
+    const ms_message *m = x->m;
+    if (visible == 0 || visible > 1500 || m->n_attachments > 0 ||
+        via_mailing_list(m))
+        return;
+    for (size_t i = 0; urls && i < urls->n; i++) {
+        const ms_url_entry *u = &urls->items[i];
+        if (is_link(u) && u->url.host != NULL)
+            return;
+    }
+    if (unvouched_sender(x, from_reg))
+        add_signal(x, S_REPLY_BAIT,
+                   "%zu visible characters, no link, no attachment, from %s",
+                   visible, from_reg ? from_reg : "an unknown sender");
 }
 
 /* Links that all lead away from the sender's domain, outside mailing
@@ -2503,6 +3072,36 @@ static void links_elsewhere_signal(run *x, const ms_url_list *urls,
                    links, links == 1 ? "" : "s", from_reg, first);
 }
 
+/* A minimal HTML mail whose one or two link hosts are all away from the
+ * sender (thin_html_body and links_elsewhere) and which carries no
+ * List-Unsubscribe field, as bulk senders' mail does: a page built to
+ * make the reader click one button. */
+static void call_to_action_signal(run *x, const ms_url_list *urls)
+{
+    if (urls == NULL || !fired(x, S_THIN_HTML_BODY) ||
+        !fired(x, S_LINKS_ELSEWHERE) ||
+        ms_message_header(x->m, "List-Unsubscribe"))
+        return;
+    const char *hosts[2] = {NULL, NULL};
+    size_t n_hosts = 0;
+    for (size_t i = 0; i < urls->n; i++) {
+        const ms_url_entry *u = &urls->items[i];
+        if (!is_link(u) || u->url.host == NULL)
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < n_hosts && !seen; k++)
+            seen = strcasecmp(hosts[k], u->url.host) == 0;
+        if (seen)
+            continue;
+        if (n_hosts == 2)
+            return;
+        hosts[n_hosts++] = u->url.host;
+    }
+    if (n_hosts > 0)
+        add_signal(x, S_SINGLE_CALL_TO_ACTION, "links to %s%s%s only", hosts[0],
+                   n_hosts > 1 ? " and " : "", n_hosts > 1 ? hosts[1] : "");
+}
+
 /* Analyzes a mail; see phishing.h. */
 ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
                            const ms_message *m, const ms_url_list *urls,
@@ -2511,7 +3110,7 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
 {
     memset(out, 0, sizeof(*out));
     out->verdict = "clean";
-    run x = {e, s, m->arena, m, out, NULL};
+    run x = {e, s, m->arena, m, out, NULL, false};
     ms_html_doc docs[8];
     size_t n_docs = 0;
     ms_status rc = scan_mail(&x, urls, reports, n_reports, docs, &n_docs);
@@ -2524,13 +3123,12 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
             ? m->from.items[0].domain
             : NULL;
     const char *from_reg = registered(x.a, from_host);
-    const char *first_urgency = NULL, *first_credential = NULL;
-    size_t n_urgency =
-        count_phrases(e->urgency, e->n_urgency, bounded_bits(s, F_VISIBLE),
-                      bounded_bits(s, F_SUBJECT), &first_urgency, e);
-    size_t n_credential = count_phrases(
-        e->credential, e->n_credential, bounded_bits(s, F_VISIBLE),
-        bounded_bits(s, F_SUBJECT), &first_credential, e);
+    size_t n_phrases[PL_COUNT];
+    const char *first_phrase[PL_COUNT];
+    count_phrases(e, bounded_bits(s, F_VISIBLE), bounded_bits(s, F_SUBJECT),
+                  s->n_bytes, n_phrases, first_phrase);
+    size_t n_urgency = n_phrases[PL_URGENCY];
+    size_t n_credential = n_phrases[PL_CREDENTIAL];
 
     brand_signals(&x, from_host, from_reg, urls, n_credential, n_urgency);
     if (from_reg && abused_tld(e, from_reg))
@@ -2583,20 +3181,29 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     for (size_t i = 0; i < n_reports; i++)
         file_signals(&x, &reports[i], urls, 0);
     recipient_signal(&x, docs, n_docs);
-    auth_signal(&x);
+    auth_signal(&x, from_reg);
     random_sender_signal(&x, from_host, from_reg);
-    thin_body_signal(&x, docs, n_docs, urls);
+    free_mail_name_signal(&x, from_reg);
+    random_token_signal(&x);
+    size_t visible = visible_chars(m, docs, n_docs);
+    x.long_text = visible > LONG_TEXT_CHARS;
+    thin_body_signal(&x, n_docs, urls, visible);
     if (names_money(m->subject))
         add_signal(&x, S_MONEY_SUBJECT, "subject \"%.120s\"", m->subject);
     links_elsewhere_signal(&x, urls, from_reg);
+    call_to_action_signal(&x, urls);
     header_signals(&x, from_reg);
-    add_phrase_signal(&x, S_URGENCY, n_urgency, first_urgency);
-    add_phrase_signal(&x, S_CREDENTIAL_REQUEST, n_credential, first_credential);
-    const char *first_lure = NULL;
-    size_t n_lure =
-        count_phrases(e->lure, e->n_lure, bounded_bits(s, F_VISIBLE),
-                      bounded_bits(s, F_SUBJECT), &first_lure, e);
-    add_phrase_signal(&x, S_LURE, n_lure, first_lure);
+    display_name_domain_signal(&x, from_reg);
+    reply_bait_signal(&x, urls, from_reg, visible);
+    attachment_only_signal(&x, from_reg, visible);
+    add_phrase_signal(&x, S_URGENCY, n_urgency, first_phrase[PL_URGENCY]);
+    add_phrase_signal(&x, S_CREDENTIAL_REQUEST, n_credential,
+                      first_phrase[PL_CREDENTIAL]);
+    add_phrase_signal(&x, S_LURE, n_phrases[PL_LURE], first_phrase[PL_LURE]);
+    add_phrase_signal(&x, S_SCAM, n_phrases[PL_SCAM], first_phrase[PL_SCAM]);
+    unverified_lure_signal(&x, from_reg,
+                           n_urgency + n_credential + n_phrases[PL_LURE] +
+                               n_phrases[PL_SCAM]);
 
     int risk = 0;
     for (size_t i = 0; i < out->n_signals; i++)

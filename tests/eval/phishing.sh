@@ -7,11 +7,13 @@
 # ham sets, and the signals that fire most on each side.
 #
 #   tests/eval/phishing.sh [LABEL=PATH ...] [-- extra analyze options]
+#   MAILSCOPE=path/to/mailscope tests/eval/phishing.sh ...
 #
 # LABEL is `phishing` or `ham`; PATH is a folder of mails or a file that
 # lists mail paths. Without sets: the 1,500 real phishing mails of
 # ../shared/data (unpacked by bench/fetch-corpus.sh --phishing) and the
-# SpamAssassin corpus's easy and hard ham.
+# SpamAssassin corpus's easy and hard ham. Without MAILSCOPE the default
+# build is made and used.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sets=()
@@ -31,8 +33,10 @@ if [ ${#sets[@]} -eq 0 ]; then
           ham=bench/corpus/sa/hard-ham.list
           ham=bench/corpus/sa/ham.list)
 fi
-make -s build >/dev/null
-bin=build/mailscope
+if [ -z "${MAILSCOPE:-}" ]; then
+    make -s build >/dev/null
+fi
+bin=${MAILSCOPE:-build/mailscope}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 i=0

@@ -1046,7 +1046,9 @@ def signal_prize_free_mail():
         "verdict": "phishing",
         "signals": signals("brand_subject", "free_mail_brand", "lure",
                            "money_subject", "symbols_subject",
-                           "thin_html_body", "links_elsewhere", "urgency")}},
+                           "thin_html_body", "links_elsewhere",
+                           "single_call_to_action", "urgency",
+                           "unverified_lure")}},
         "Gift-card prize lure from a Gmail address: the subject names "
         "Amazon with pressure ('expires today') while the sender is not "
         "Amazon (brand_subject) and is on free mail (free_mail_brand); "
@@ -1054,7 +1056,9 @@ def signal_prize_free_mail():
         "card' (lure, 3 counted); '$500' (money_subject), a gift emoji "
         "(symbols_subject); an HTML body of a line or two around its link "
         "(thin_html_body), which does not go to gmail.com (links_"
-        "elsewhere). The receiver's checks pass: no auth_fail.")
+        "elsewhere): one link host, no List-Unsubscribe field (single_call_"
+        "to_action); bait words from a free mailbox (unverified_lure). The "
+        "receiver's checks pass: no auth_fail.")
 
 
 def signal_bec_headers():
@@ -1257,6 +1261,7 @@ def benign_retail_newsletter():
     write_case("benign_retail_newsletter", mail(h, root), {"phishing": {
         "verdict": "clean",
         "signals": no_signals("brand_display_name", "links_elsewhere",
+                              "single_call_to_action",
                               "thin_html_body", "lookalike_domain",
                               "text_href_mismatch")}},
         "A retailer's newsletter from its own domain (walmart.com, DMARC "
@@ -1404,6 +1409,200 @@ def benign_person_to_person():
         "signal, SpamScope score 0.")
 
 
+def signal_advance_fee_reply():
+    date = "Mon, 15 Apr 2024 09:41:12 +0000"
+    h = received([
+        ("mx1.example.com", "mx1.example.com", "192.0.2.25",
+         "mbox1.example.com (Postfix)", "ESMTPS", "7A2D4B1027", VICTIM, date),
+        ("mail-ej1-f52.google.com", "mail-ej1-f52.google.com",
+         "209.85.218.52", "mx1.example.com (Postfix)", "ESMTPS",
+         "4VJ1bq0Wd1z2x", VICTIM, date),
+    ]) + [
+        auth("spf=pass smtp.mailfrom=gmail.com;\n\tdkim=pass "
+             "header.d=gmail.com;\n\tdmarc=pass header.from=gmail.com"),
+        "Message-ID: <CAKx9Lw3p+Qm7Zr2vB8nT@mail.gmail.com>",
+        "Date: " + date,
+        "From: \"Mr. Daniel Okafor\" <d.okafor1958@gmail.com>",
+        "To: undisclosed-recipients:;",
+        "Subject: Good day",
+    ]
+    body = text_part(
+        "Good day,\n\nI am a bank manager and I have a business proposal "
+        "that will be mutually\nbeneficial to both of us. It is strictly "
+        "confidential.\n\nKindly get back to me for the details.\n\n"
+        "Regards,\nDaniel Okafor\n", cte="7bit")
+    write_case("signal_advance_fee_reply", mail(h, body), {"phishing": {
+        "verdict": "phishing",
+        "signals": signals("scam", "free_mail_odd_name", "reply_bait",
+                           "unverified_lure")}},
+        "Advance-fee opener from a Gmail address: 'mutually beneficial', "
+        "'strictly confidential', 'kindly', 'get back to me' (scam, 3 "
+        "counted), 'business proposal' (lure); the display name opens with "
+        "a title, no one's name on "
+        "free mail (free_mail_odd_name); a short mail with no link and no "
+        "attachment from a free mailbox (reply_bait); bait words from a "
+        "sender nobody vouches for (unverified_lure). Gmail's own checks "
+        "pass: no auth_fail.")
+
+
+def signal_unaligned_gift_card():
+    date = "Tue, 16 Apr 2024 06:12:40 +0000"
+    h = inbound(("mta4.bulk-relay.example", "mta4.bulk-relay.example"),
+                "198.51.100.77", date) + [
+        auth("spf=pass (sender IP is 198.51.100.77)\n\t"
+             "smtp.mailfrom=bounce.bulk-relay.example;\n\tdkim=pass "
+             "(signature was verified) header.d=bulk-relay.example;\n\t"
+             "dmarc=none header.from=giftcards.example.net"),
+        "Message-ID: <20240416061240.4411@bulk-relay.example>",
+        "Date: " + date,
+        "From: \"Booking.com\" <rewards@giftcards.example.net>",
+        "To: %s" % VICTIM,
+        "Subject: Your gift card is waiting Kq7ZmR2xVb",
+    ]
+    html = ("<html><body><table width=\"600\"><tr><td>"
+            "<p>Your gift card is waiting for you!</p>"
+            "<p><a href=\"https://claim.giftcards.example.net/c/88213\">"
+            "Claim your reward</a></p></td></tr></table></body></html>\n")
+    root = multipart("alternative", [
+        text_part("Your gift card is waiting for you!\n\nClaim your reward: "
+                  "https://claim.giftcards.example.net/c/88213\n"),
+        text_part(html, "html"),
+    ], "=_b1f0c3a9d2e84b7c")
+    write_case("signal_unaligned_gift_card", mail(h, root), {"phishing": {
+        "verdict": "phishing",
+        "signals": signals("sender_unaligned", "display_name_domain",
+                           "brand_display_name", "random_token", "lure",
+                           "unverified_lure")}},
+        "Gift-card lure sent through a bulk relay: SPF and DKIM pass for "
+        "bulk-relay.example, not for the From domain (example.net), and "
+        "there is no DMARC pass (sender_unaligned); the display name shows "
+        "Booking.com, another site (display_name_domain; a brand the sender "
+        "is not: brand_display_name); the subject "
+        "ends in a machine-made tag, 'Kq7ZmR2xVb' (random_token); 'gift "
+        "card', 'claim your', 'reward' (lure) from that unvouched sender "
+        "(unverified_lure).")
+
+
+def signal_extortion():
+    date = "Wed, 17 Apr 2024 02:33:05 +0000"
+    h = inbound(("static-203-0-113-40.example.net", "unknown"),
+                "203.0.113.40", date) + [
+        auth("spf=softfail smtp.mailfrom=example.org;\n\tdkim=none;\n\t"
+             "dmarc=fail header.from=example.org"),
+        "Message-ID: <5f2e91c0a7b3@example.org>",
+        "Date: " + date,
+        "From: %s" % "Support <support@example.org>",
+        "To: %s" % VICTIM,
+        "Subject: Your account was hacked",
+    ]
+    body = text_part(
+        "Hello,\n\nI got full access to your device through a trojan on an "
+        "adult website you\nvisited, and your webcam recorded you. Pay me "
+        "1000 USD in bitcoin to the\nbitcoin address below within 48 hours "
+        "or the video goes to all your contacts.\n\nbc1qexampleexample\n",
+        cte="7bit")
+    write_case("signal_extortion", mail(h, body), {"phishing": {
+        "verdict": "phishing",
+        "signals": signals("scam", "urgency", "auth_fail")}},
+        "Extortion mail: 'full access to your', 'your device', 'adult "
+        "website', 'your webcam', 'recorded you', 'pay me', 'bitcoin "
+        "address' (scam, 3 counted), 'within 48 hours' (urgency); the From "
+        "domain fails DMARC at the receiver (auth_fail).")
+
+
+def benign_friend_free_mail():
+    date = "Thu, 18 Apr 2024 19:02:11 +0200"
+    h = received([
+        ("mx1.example.com", "mx1.example.com", "192.0.2.25",
+         "mbox1.example.com (Postfix)", "ESMTPS", "8C3E5F2138", VICTIM,
+         "Thu, 18 Apr 2024 17:02:13 +0000"),
+        ("mail-wm1-f44.google.com", "mail-wm1-f44.google.com",
+         "209.85.128.44", "mx1.example.com (Postfix)", "ESMTPS",
+         "4VKy2m1Qx3z1w", VICTIM, "Thu, 18 Apr 2024 17:02:13 +0000"),
+    ]) + [
+        auth("spf=pass smtp.mailfrom=gmail.com;\n\tdkim=pass "
+             "header.d=gmail.com;\n\tdmarc=pass header.from=gmail.com"),
+        "Message-ID: <CAM2pQv8x+Zt4Yw9kR1sL@mail.gmail.com>",
+        "Date: " + date,
+        "From: Anna Berg <anna.berg.home@gmail.com>",
+        "To: Jane Doe <%s>" % VICTIM,
+        "Subject: Dinner on Friday",
+    ]
+    body = text_part(
+        "Hi Jane,\n\nare we still on for dinner on Friday? I can bring the "
+        "dessert.\n\nAnna\n", cte="7bit")
+    write_case("benign_friend_free_mail", mail(h, body), {"phishing": {
+        "verdict": "clean",
+        "signals": no_signals("unverified_lure", "free_mail_odd_name",
+                              "scam", "sender_unaligned")}},
+        "A friend writes from Gmail: a short mail with no link (reply_bait "
+        "may note it, alone it weighs little) under a person's name, with "
+        "no bait words and passing checks: clean.")
+
+
+def signal_attachment_only():
+    date = "Fri, 19 Apr 2024 08:14:27 +0000"
+    h = received([
+        ("mx1.example.com", "mx1.example.com", "192.0.2.25",
+         "mbox1.example.com (Postfix)", "ESMTPS", "9D4F6A3249", VICTIM, date),
+        ("mail-pf1-f175.google.com", "mail-pf1-f175.google.com",
+         "209.85.210.175", "mx1.example.com (Postfix)", "ESMTPS",
+         "4VLg7t0Cc5z3y", VICTIM, date),
+    ]) + [
+        auth("spf=pass smtp.mailfrom=gmail.com;\n\tdkim=pass "
+             "header.d=gmail.com;\n\tdmarc=pass header.from=gmail.com"),
+        "Message-ID: <CAJ4kT9w+Hq2Lr7Xp0sNv@mail.gmail.com>",
+        "Date: " + date,
+        "From: Accounts Team <accounts.team.desk@gmail.com>",
+        "To: %s" % VICTIM,
+        "Subject: Document for you",
+    ]
+    doc = pdf(pdf_page("Statement April 2024"))
+    root = multipart("mixed", [
+        text_part("Please see the attached document.\n", cte="7bit"),
+        attachment(doc, "application/pdf", "Doc_q7XkP2mZ.pdf"),
+    ], "000000000000a1b2c3d4e5f60718")
+    write_case("signal_attachment_only", mail(h, root), {"phishing": {
+        "verdict": "suspicious",
+        "signals": signals("attachment_only", "random_token")}},
+        "A line of text and a PDF from a Gmail address: the mail says "
+        "nothing and hands over a file, from a free mailbox nobody vouches "
+        "for (attachment_only); the file's name carries a machine-made "
+        "tag, 'q7XkP2mZ' (random_token). Suspicious, not a verdict of "
+        "phishing on its own.")
+
+
+def benign_colleague_attachment():
+    date = "Fri, 19 Apr 2024 10:31:02 +0200"
+    h = received([
+        ("mx1.example.com", "mx1.example.com", "192.0.2.25",
+         "mbox1.example.com (Postfix)", "ESMTPS", "0E5A7B4350", VICTIM,
+         "Fri, 19 Apr 2024 08:31:04 +0000"),
+        ("mail.example.org", "mail.example.org", "198.51.100.14",
+         "mx1.example.com (Postfix)", "ESMTPS", "4VLk3m2Rd7z1x", VICTIM,
+         "Fri, 19 Apr 2024 08:31:04 +0000"),
+    ]) + [
+        auth("spf=pass smtp.mailfrom=example.org;\n\tdkim=pass "
+             "header.d=example.org;\n\tdmarc=pass header.from=example.org"),
+        "Message-ID: <8b1f2c3d-4e5f-4a6b-9c7d-0e1f2a3b4c5d@example.org>",
+        "Date: " + date,
+        "From: Mark Jensen <mark.jensen@example.org>",
+        "To: Jane Doe <%s>" % VICTIM,
+        "Subject: Minutes of Thursday",
+        "User-Agent: Mozilla Thunderbird",
+    ]
+    doc = pdf(pdf_page("Minutes 18 April 2024"))
+    root = multipart("mixed", [
+        text_part("Hi Jane,\n\nhere are the minutes.\n\nMark\n", cte="7bit"),
+        attachment(doc, "application/pdf", "Minutes_2024-04-18.pdf"),
+    ], "------------0A1B2C3D4E5F6A7B8C9D0E1F")
+    write_case("benign_colleague_attachment", mail(h, root), {"phishing": {
+        "verdict": "clean", "risk": 0, "signals": []}},
+        "A colleague sends minutes as a PDF with a line of text from his "
+        "own domain, which SPF, DKIM and DMARC vouch for: no "
+        "attachment_only, no random_token ('Minutes_2024-04-18'), risk 0.")
+
+
 # ---- main -------------------------------------------------------------------
 
 ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
@@ -1414,9 +1613,11 @@ ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        html_attachment_page, zip_pdf_exe, encrypted_zip_password,
        signal_link_tricks, signal_prize_free_mail, signal_bec_headers,
        signal_obfuscated_sender, signal_macro_invoice, signal_pdf_javascript,
-       signal_disk_image,
+       signal_disk_image, signal_advance_fee_reply,
+       signal_unaligned_gift_card, signal_extortion, signal_attachment_only,
        benign_retail_newsletter, benign_paypal_receipt, benign_mailing_list,
-       benign_person_to_person]
+       benign_person_to_person, benign_friend_free_mail,
+       benign_colleague_attachment]
 
 
 def main():

@@ -4,7 +4,9 @@
  * SpamScope's file formats, errors that name the file and line, the
  * keyword semantics behind SpamScope's bitmap, and the detector's
  * signals on parsed mails (brand names, lookalike domains, hidden text,
- * the receiver's authentication verdict, weights and thresholds).
+ * the receiver's authentication verdict and sender alignment, machine-made
+ * tokens, display names, free mail senders, weights and thresholds, long
+ * mails).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -375,6 +377,171 @@ static void test_phrases_on_word_boundaries(void **state)
     assert_non_null(strstr(lure->evidence, "1 phrase"));
 }
 
+/* Sender alignment: no DMARC pass and neither SPF nor DKIM for the From
+ * domain fires sender_unaligned; a DKIM signature of a subdomain of the
+ * From domain, or SPF for it, is alignment. */
+static void test_sender_alignment(void **state)
+{
+    fixture *f = *state;
+    const ms_phish_result *r = analyze(
+        f, "Authentication-Results: mx.example; spf=pass (sender IP is "
+           "192.0.2.1)\n smtp.mailfrom=bulk.example; dkim=pass (signature "
+           "was verified)\n header.d=bulk.example; dmarc=none "
+           "header.from=shop.example\n"
+           "From: Shop <news@shop.example>\nSubject: hi\n\nhi\n");
+    assert_non_null(signal_of(r, "sender_unaligned"));
+    assert_null(signal_of(r, "auth_fail"));
+    r = analyze(f, "Authentication-Results: mx.example; spf=pass "
+                   "smtp.mailfrom=bulk.example;\n dkim=pass "
+                   "header.d=mail.shop.example; dmarc=none\n"
+                   "From: Shop <news@shop.example>\nSubject: hi\n\nhi\n");
+    assert_null(signal_of(r, "sender_unaligned"));
+    r = analyze(f, "Authentication-Results: mx.example; spf=pass "
+                   "smtp.mailfrom=bounce@shop.example; dkim=none\n"
+                   "From: Shop <news@shop.example>\nSubject: hi\n\nhi\n");
+    assert_null(signal_of(r, "sender_unaligned"));
+    /* a domain named only in a comment vouches for nothing */
+    r = analyze(f, "Authentication-Results: mx.example; spf=pass "
+                   "(domain of shop.example) smtp.mailfrom=x.example\n"
+                   "From: Shop <news@shop.example>\nSubject: hi\n\nhi\n");
+    assert_non_null(signal_of(r, "sender_unaligned"));
+    r = analyze(f, "Authentication-Results: mx.example; dmarc=bestguesspass\n"
+                   "From: Shop <news@shop.example>\nSubject: hi\n\nhi\n");
+    assert_null(signal_of(r, "sender_unaligned"));
+}
+
+/* Machine-made tokens in the subject; names and references are not. */
+static void test_random_token(void **state)
+{
+    fixture *f = *state;
+    static const char *const random[] = {"Saldo 9aJqKga0PEWhWiJ",
+                                         "message Pending nDY9wO",
+                                         "Aviso nhgU4juhRVAtbXFHKb7C"};
+    static const char *const names[] = {
+        "Back to School with Buy4Now", "Mark2CurSeen notes",
+        "Invoice AXRT1121DXB04", "New iPhone15 cases", "GHSclassof1977"};
+    char mail[256];
+    for (size_t i = 0; i < sizeof(random) / sizeof(random[0]); i++) {
+        snprintf(mail, sizeof(mail), "From: a@b.example\nSubject: %s\n\nhi\n",
+                 random[i]);
+        assert_non_null(signal_of(analyze(f, mail), "random_token"));
+    }
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(mail, sizeof(mail), "From: a@b.example\nSubject: %s\n\nhi\n",
+                 names[i]);
+        assert_null(signal_of(analyze(f, mail), "random_token"));
+    }
+}
+
+/* A display name that shows another site's domain; the sender's own
+ * domain and initials with a dot are fine. */
+static void test_display_name_domain(void **state)
+{
+    fixture *f = *state;
+    const ms_phish_result *r =
+        analyze(f, "From: \"[Shop.es]\" <promo@other.example>\n"
+                   "Subject: hi\n\nhi\n");
+    assert_non_null(signal_of(r, "display_name_domain"));
+    r = analyze(f, "From: \"Shop.example Orders\" <orders@mail.shop.example>\n"
+                   "Subject: hi\n\nhi\n");
+    assert_null(signal_of(r, "display_name_domain"));
+    r = analyze(f, "From: \"Craig R.Hughes\" <craig@other.example>\n"
+                   "Subject: hi\n\nhi\n");
+    assert_null(signal_of(r, "display_name_domain"));
+}
+
+/* Free mail senders: an odd display name fires, a person's name does
+ * not; bait phrases from such a sender add unverified_lure. */
+static void test_free_mail_sender(void **state)
+{
+    fixture *f = *state;
+    const ms_phish_result *r =
+        analyze(f, "From: \"Mr. John Smith\" <js1960@gmail.com>\n"
+                   "Subject: hello\n\nI have a business proposal for you. "
+                   "Kindly get back to me.\n");
+    assert_non_null(signal_of(r, "free_mail_odd_name"));
+    assert_non_null(signal_of(r, "scam"));
+    assert_non_null(signal_of(r, "unverified_lure"));
+    assert_non_null(signal_of(r, "reply_bait"));
+    r = analyze(f, "From: John Smith <john.smith@gmail.com>\n"
+                   "Subject: dinner\n\nAre we still on for Friday?\n");
+    assert_null(signal_of(r, "free_mail_odd_name"));
+    assert_null(signal_of(r, "unverified_lure"));
+    assert_string_equal(r->verdict, "clean");
+}
+
+/* Phrases weigh half in a long mail. */
+static void test_long_mail_phrases_weigh_half(void **state)
+{
+    fixture *f = *state;
+    char mail[8192];
+    int n = snprintf(mail, sizeof(mail),
+                     "From: a@b.example\nSubject: news\n\n"
+                     "Congratulations to the winner of our photo contest.\n");
+    const ms_phish_signal *lure = signal_of(analyze(f, mail), "lure");
+    assert_non_null(lure);
+    int full = lure->weight;
+    while (n < 4000)
+        n += snprintf(mail + n, sizeof(mail) - (size_t)n,
+                      "Notes from the garden club meeting, week by week.\n");
+    lure = signal_of(analyze(f, mail), "lure");
+    assert_non_null(lure);
+    assert_int_equal(lure->weight, full / 2);
+}
+
+/* A brand's name disguised in the display name: look-alike letters,
+ * digits or letters set apart; the brand's own mail and ordinary names
+ * pass. */
+static void test_disguised_brand_in_display_name(void **state)
+{
+    fixture *f = *state;
+    static const char *const disguised[] = {
+        "From: Iedger <k14@qvvq.example>\n",
+        "From: \"F.e.d.E.x\" <moses@fnideq.example>\n",
+        /* Cyrillic е (U+0435) in "Ledger" */
+        "From: L\xd0\xb5"
+        "dg\xd0\xb5"
+        "r <x@y.example>\n",
+        "From: \"P a y P a l\" <service@pp-help.example>\n",
+    };
+    char mail[256];
+    for (size_t i = 0; i < sizeof(disguised) / sizeof(disguised[0]); i++) {
+        snprintf(mail, sizeof(mail), "%sSubject: hi\n\nhi\n", disguised[i]);
+        const ms_phish_signal *s =
+            signal_of(analyze(f, mail), "brand_display_name");
+        assert_non_null(s);
+        assert_non_null(strstr(s->evidence, "disguised"));
+    }
+    const ms_phish_result *r =
+        analyze(f, "From: \"F.e.d.E.x\" <news@fedex.com>\nSubject: hi\n\nhi\n");
+    assert_null(signal_of(r, "brand_display_name"));
+    r = analyze(f, "From: Ivan Petrov <ivan@example.org>\nSubject: hi\n\nhi\n");
+    assert_null(signal_of(r, "brand_display_name"));
+}
+
+/* A thin HTML mail with one link host away from the sender asks for one
+ * click; with a List-Unsubscribe field it is a bulk sender's mail. */
+static void test_single_call_to_action(void **state)
+{
+    fixture *f = *state;
+    static const char mail[] =
+        "From: Team <team@sender.example>\n"
+        "%sSubject: hi\n"
+        "Content-Type: text/html\n\n"
+        "<p>Your document is ready.</p>"
+        "<a href=\"https://pages.other.example/d/1\">Open</a>\n";
+    char buf[512];
+    snprintf(buf, sizeof(buf), mail, "");
+    const ms_phish_result *r = analyze(f, buf);
+    assert_non_null(signal_of(r, "thin_html_body"));
+    assert_non_null(signal_of(r, "single_call_to_action"));
+    snprintf(buf, sizeof(buf), mail,
+             "List-Unsubscribe: <https://sender.example/u>\n");
+    r = analyze(f, buf);
+    assert_non_null(signal_of(r, "thin_html_body"));
+    assert_null(signal_of(r, "single_call_to_action"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +556,13 @@ int main(void)
         cmocka_unit_test(test_authentication_results),
         cmocka_unit_test(test_weights_and_thresholds),
         cmocka_unit_test(test_phrases_on_word_boundaries),
+        cmocka_unit_test(test_sender_alignment),
+        cmocka_unit_test(test_random_token),
+        cmocka_unit_test(test_display_name_domain),
+        cmocka_unit_test(test_free_mail_sender),
+        cmocka_unit_test(test_long_mail_phrases_weigh_half),
+        cmocka_unit_test(test_disguised_brand_in_display_name),
+        cmocka_unit_test(test_single_call_to_action),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
