@@ -30,7 +30,9 @@
  * f = (S*X + n*p) / (S + n) with n = s + h, S the strength of the prior
  * and X its value. Tokens with |f - 0.5| below MIN_STRENGTH are dropped,
  * at most MAX_TOKENS of the strongest count, of which at most
- * MAX_MARKUP_TOKENS markup tokens. Then
+ * MAX_MARKUP_TOKENS markup tokens, and of tokens with the very same
+ * counts (seen in MIN_TWIN_COUNT mails or more) only the first: they
+ * come from one source, such as the headers of a mailing list. Then
  *   H = 1 - chi2Q(-2 * sum ln f, 2N),  S = 1 - chi2Q(-2 * sum ln(1-f), 2N)
  * and the probability is (1 + S - H) / 2: S near 1 when the tokens are
  * spammy, H near 1 when they are hammy. The constants are SpamBayes's
@@ -58,6 +60,7 @@
 #define MIN_STRENGTH      0.1  /* |f - 0.5| below this: token ignored */
 #define MAX_TOKENS        150  /* strongest tokens used per mail */
 #define MAX_MARKUP_TOKENS 4    /* of which markup tokens, at most */
+#define MIN_TWIN_COUNT    10   /* twins seen in this many mails count once */
 #define MIN_TRAINED       200  /* mails of each class before a verdict */
 #define MAX_MAIL_TOKENS   5000 /* tokens taken from one mail */
 #define MIN_WORD          3    /* words shorter than this are left out */
@@ -777,10 +780,12 @@ static double chi2q(double x2, size_t v)
     return sum < 1.0 ? sum : 1.0;
 }
 
-/* The probability of one token of a mail, and whether it is markup. */
+/* The probability of one token of a mail, whether it is markup, and
+ * the counts it was computed from. */
 typedef struct token_prob {
     float f; /* float: MAX_MAIL_TOKENS of them live on the stack */
     bool markup;
+    uint32_t spam, ham;
 } token_prob;
 
 /* Orders token strengths, strongest first. */
@@ -789,6 +794,25 @@ static int compare_strength(const void *a, const void *b)
     double x = fabs(((const token_prob *)a)->f - 0.5);
     double y = fabs(((const token_prob *)b)->f - 0.5);
     return x < y ? 1 : (x > y ? -1 : 0);
+}
+
+/* True when a token has the same counts as one of the kept[0..n_kept)
+ * and was seen in at least MIN_TWIN_COUNT mails. Such twins travel
+ * together: the Return-Path domain, the List-Id words and the Received
+ * hosts of a mailing list are in every mail it relays, and counted one
+ * by one they would outvote the words of a spam sent through it. Two
+ * unrelated tokens share both counts now and then, rarely once they
+ * are seen in a few mails; for tokens seen once or twice it is the
+ * rule, so those always count. */
+static bool is_twin(const token_prob *kept, size_t n_kept, const token_prob *t)
+{
+    if ((uint64_t)t->spam + t->ham < MIN_TWIN_COUNT)
+        return false;
+    for (size_t i = 0; i < n_kept; i++) {
+        if (kept[i].spam == t->spam && kept[i].ham == t->ham)
+            return true;
+    }
+    return false;
 }
 
 /* Classifies the tokens of one mail; see bayes.h. */
@@ -817,14 +841,19 @@ void ms_bayes_classify(const ms_bayes_snapshot *s, const ms_bayes_tokens *t,
         if (fabs(f - 0.5) < MIN_STRENGTH)
             continue;
         probs[n].f = (float)f;
+        probs[n].spam = s->slots[i].spam;
+        probs[n].ham = s->slots[i].ham;
         probs[n++].markup = (key & FAMILY_MASK) == FAMILY_MARKUP;
     }
     /* the strongest first; markup tokens come together (a mail written
-     * in HTML has dozens at once), so a few of them speak for all */
+     * in HTML has dozens at once), so a few of them speak for all, and
+     * twins count once */
     qsort(probs, n, sizeof(probs[0]), compare_strength);
     size_t kept = 0, n_markup = 0;
     for (size_t i = 0; i < n && kept < MAX_TOKENS; i++) {
         if (probs[i].markup && n_markup++ >= MAX_MARKUP_TOKENS)
+            continue;
+        if (is_twin(probs, kept, &probs[i]))
             continue;
         probs[kept++] = probs[i];
     }

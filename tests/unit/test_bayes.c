@@ -4,7 +4,9 @@
  * (learn, learn again, move to the other class, forget), the minimum of
  * training before a verdict, classification of clearly spammy and
  * clearly hammy mails after training on generated mails, how words
- * become tokens, and the ceiling on the markup tokens that count.
+ * become tokens, the ceiling on the markup tokens that count, and
+ * tokens learnt from the very same mails (a list's headers) counting
+ * once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -273,8 +275,9 @@ static void train_html_spam(int count)
  * the dozens of markup tokens of an HTML mail is as spammy as can be.
  * They all say one thing, "this is HTML", so only a few of them count
  * (with all of them, an HTML ham's words were outvoted): a mail of
- * markup alone is decided by at most four markup tokens and its few
- * header tokens, not by the 40 it has. */
+ * markup alone is decided by at most four markup tokens (here one: the
+ * markup tokens were all learnt from the same mails, so they are twins)
+ * and its few header tokens, not by the 40 it has. */
 static void test_bayes_markup_counts_as_a_few_tokens(void **state)
 {
     train_html_spam(250);
@@ -293,8 +296,85 @@ static void test_bayes_markup_counts_as_a_few_tokens(void **state)
     ms_bayes_result r;
     ms_bayes_classify(s, &t, &r);
     assert_true(r.used);
-    assert_true(r.n_tokens >= 4);
+    assert_true(r.n_tokens >= 1);
     assert_true(r.n_tokens <= 8);
+    ms_arena_free(a);
+    ms_bayes_snapshot_free(s);
+}
+
+/* The header of a mailing list that relays only ham in training. */
+#define LIST_HEADER                                                            \
+    "List-Id: Alpha Bravo Charlie Delta Echo Foxtrot Golf Hotel India "        \
+    "Juliet Kilo Lima <devel.lists.example>\n"
+
+/* Writes a generated spam whose words are not equally frequent: mail i
+ * has the first 1 + i % 10 spam words, so each word has counts of its
+ * own, as in real mail. */
+static size_t make_uneven_spam(char *buf, size_t size, int i)
+{
+    size_t n = (size_t)snprintf(buf, size,
+                                "From: promo%d@cheap-deals.example\n"
+                                "Subject: offer %d\n\nHello",
+                                i, i);
+    for (int k = 0; k <= i % 10 && n < size; k++)
+        n += (size_t)snprintf(buf + n, size - n, " %s", spam_words[k]);
+    if (n < size)
+        n += (size_t)snprintf(buf + n, size - n, ". Reference %d.\n", i * 7919);
+    return n < size ? n : size - 1;
+}
+
+/* Trains count uneven spams and count hams relayed by the list of
+ * LIST_HEADER. */
+static void train_list_ham(int count)
+{
+    char err[256];
+    ms_bayes_db *db = NULL;
+    assert_int_equal(ms_bayes_open(store, &db, err, sizeof(err)), MS_OK);
+    ms_arena *a = ms_arena_new(0);
+    assert_int_equal(ms_bayes_begin(db), MS_OK);
+    for (int i = 0; i < count; i++) {
+        for (int spam = 0; spam < 2; spam++) {
+            char mail[2048], id[65];
+            ms_arena_reset(a);
+            size_t n = 0;
+            if (spam) {
+                n = make_uneven_spam(mail, sizeof(mail), i);
+            } else {
+                n = strlen(LIST_HEADER);
+                memcpy(mail, LIST_HEADER, n);
+                n += make_mail(mail + n, sizeof(mail) - n, false, i);
+            }
+            ms_bayes_tokens t = tokens_of(a, mail, n, id);
+            bool changed;
+            assert_int_equal(ms_bayes_learn(db, id, &t, spam, &changed), MS_OK);
+        }
+    }
+    assert_int_equal(ms_bayes_commit(db), MS_OK);
+    ms_bayes_close(db);
+    ms_arena_free(a);
+}
+
+/* A spam sent through a list whose mails were all ham: the twelve words
+ * of the List-Id were learnt from the very same mails, have the same
+ * counts, and count as one hammy token, so the spam's own words still
+ * decide (counted one by one they pulled it to BAYES_50). */
+static void test_bayes_twin_tokens_count_once(void **state)
+{
+    train_list_ham(250);
+    char err[256];
+    ms_bayes_snapshot *s = NULL;
+    assert_int_equal(ms_bayes_snapshot_load(store, &s, err, sizeof(err)),
+                     MS_OK);
+    ms_arena *a = ms_arena_new(0);
+    char mail[2048], id[65];
+    size_t n = strlen(LIST_HEADER);
+    memcpy(mail, LIST_HEADER, n);
+    n += make_uneven_spam(mail + n, sizeof(mail) - n, 1009);
+    ms_bayes_tokens t = tokens_of(a, mail, n, id);
+    ms_bayes_result r;
+    ms_bayes_classify(s, &t, &r);
+    assert_true(r.used);
+    assert_true(r.probability > 0.9);
     ms_arena_free(a);
     ms_bayes_snapshot_free(s);
 }
@@ -327,6 +407,8 @@ int main(void)
         cmocka_unit_test(test_bayes_long_words_count_by_kind),
         cmocka_unit_test_setup_teardown(
             test_bayes_markup_counts_as_a_few_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bayes_twin_tokens_count_once,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
