@@ -11,7 +11,7 @@ PACKAGES=(
     libclang-rt-14-dev llvm
     # libraries
     libssl-dev libfuzzy-dev libmagic-dev libmagic-mgc libarchive-dev
-    libpsl-dev libidn2-dev libvectorscan-dev libpcre2-dev libyara-dev
+    libpsl-dev libidn2-dev libpcre2-dev libyara-dev
     libyaml-dev libcmocka-dev libcurl4-openssl-dev libhiredis-dev libpq-dev
     libsqlite3-dev libzbar-dev libpng-dev libjpeg-dev
     # tests, demo and benchmarks
@@ -19,6 +19,23 @@ PACKAGES=(
     gcab spamassassin spamc spamd
     libgmime-3.0-dev
 )
+
+# The regex scanner (libhs): Intel's Hyperscan where Debian builds it
+# (amd64). Debian 12's Vectorscan 5.4.9, its fork for other CPUs, misses
+# matches that depend on where the text lies in memory, so on amd64 it is
+# replaced (the two packages conflict).
+remove=()
+if [ "$(dpkg --print-architecture)" = amd64 ]; then
+    PACKAGES+=(libhyperscan-dev)
+    for p in libvectorscan-dev libvectorscan5; do
+        if dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+            grep -q 'install ok installed'; then
+            remove+=("$p-")
+        fi
+    done
+else
+    PACKAGES+=(libvectorscan-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -47,4 +64,4 @@ lists=/var/lib/apt/lists
 if [ -z "$(find "$lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -1)" ]; then
     $SUDO apt-get update -qq
 fi
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" "${remove[@]}" >/dev/null

@@ -3,7 +3,7 @@
  * The phishing analyzer; see phishing.h.
  *
  * Every keyword word, subject word and phrase of every list becomes one
- * literal of a single Vectorscan database. A mail's texts (bodies,
+ * literal of a single Hyperscan database. A mail's texts (bodies,
  * subject, From, URLs, attachment text and names) are each normalized
  * (lower-case, white space collapsed) and scanned once; the scan sets,
  * per text, a bit for each literal found anywhere (SpamScope's substring
@@ -1212,7 +1212,7 @@ size_t ms_phish_engine_literal_count(const ms_phish_engine *e)
     return e->n_lits;
 }
 
-/* Sizes one Vectorscan scratch for every database of the engine. */
+/* Sizes one Hyperscan scratch for every database of the engine. */
 static bool alloc_scratch(const ms_phish_engine *e, hs_scratch_t **hs)
 {
     for (int k = 0; k < 2; k++) {

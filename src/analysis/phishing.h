@@ -14,7 +14,7 @@
  *     the other analyzers, the headers and the rendered HTML.
  *
  * Every keyword, brand word and phrase of every list is one literal of a
- * single Vectorscan database: each text of a mail is scanned once.
+ * single Hyperscan database: each text of a mail is scanned once.
  *
  * Lifetimes: ms_phish_engine is built once per configuration load and
  * shared read-only; ms_phish_scratch is one per worker thread; results

@@ -9,10 +9,11 @@
  *   rawbody  the decoded text parts, HTML left as it is;
  *   full     the whole raw mail;
  *   uri      the links found in the text parts, one a line.
- * Each body-like text is scanned once by the kind's Vectorscan prefilter;
- * PCRE2 then confirms only the candidate rules and gives the matched
- * text. Meta rules are evaluated last, repeatedly until no value changes,
- * since a meta may read metas defined after it.
+ * Each text (each header text too) is scanned once by the Hyperscan
+ * prefilters of its rules; PCRE2 then confirms only the candidate rules
+ * and gives the matched text. Meta rules are evaluated last, in the
+ * dependency order the loader computed (repeatedly until no value
+ * changes when some metas read each other in a cycle).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,9 +59,8 @@ ms_status ms_spam_scratch_new(const ms_spam_rules *rules, ms_spam_scratch **out)
         (s->candidate && s->value && s->match && s->match_len && s->md)
             ? MS_OK
             : MS_ENOMEM;
-    for (int k = 0; k < N_KINDS && rc == MS_OK; k++) {
-        if (rules->db[k] &&
-            hs_alloc_scratch(rules->db[k], &s->hs) != HS_SUCCESS)
+    for (size_t k = 0; k < rules->n_pf && rc == MS_OK; k++) {
+        if (hs_alloc_scratch(rules->pf[k].db, &s->hs) != HS_SUCCESS)
             rc = MS_ENOMEM;
     }
     if (rc != MS_OK) {
@@ -108,7 +108,7 @@ static bool run_regex(const ms_spam_rules *rules, ms_spam_scratch *s,
     return true;
 }
 
-/* Vectorscan callback: marks the rule of a pattern as a candidate. */
+/* Hyperscan callback: marks the rule of a pattern as a candidate. */
 static int on_prefilter_match(unsigned int id, unsigned long long from,
                               unsigned long long to, unsigned int flags,
                               void *ctx)
@@ -122,15 +122,24 @@ static int on_prefilter_match(unsigned int id, unsigned long long from,
     return 0;
 }
 
+/* Scans a text with prefilters first .. first + count - 1, marking the
+ * rules whose patterns may match as candidates. */
+static void prefilter_scan(const ms_spam_rules *rules, ms_spam_scratch *s,
+                           size_t first, size_t count, const char *t, size_t n)
+{
+    for (size_t k = first; k < first + count; k++) {
+        const void *ctx[2] = {rules->pf[k].rule, s->candidate};
+        hs_scan(rules->pf[k].db, t ? t : "", (unsigned)n, 0, s->hs,
+                on_prefilter_match, (void *)ctx);
+    }
+}
+
 /* Checks every regex rule of one body-like kind against its text. */
 static void check_kind(const ms_spam_rules *rules, ms_spam_scratch *s,
                        ms_arena *a, int kind, const char *t, size_t n)
 {
-    if (rules->db[kind]) {
-        const void *ctx[2] = {rules->db_rule[kind], s->candidate};
-        hs_scan(rules->db[kind], t ? t : "", (unsigned)n, 0, s->hs,
-                on_prefilter_match, (void *)ctx);
-    }
+    prefilter_scan(rules, s, rules->kind_pf_first[kind],
+                   rules->kind_pf_count[kind], t, n);
     for (size_t i = 0; i < rules->n_rules; i++) {
         const spam_rule *r = &rules->rules[i];
         if (r->kind != kind || r->re == NULL || !r->prefiltered ||
@@ -277,10 +286,13 @@ static void check_headers(const ms_spam_rules *rules, ms_spam_scratch *s,
         int t = r->target;
         if (state[t] == 0) {
             bool found;
-            header_target_text(a, m, &rules->targets[t], tmp, &found);
+            const header_target *ht = &rules->targets[t];
+            header_target_text(a, m, ht, tmp, &found);
             texts[t] = ms_arena_strndup(a, tmp->p ? tmp->p : "", tmp->n);
             lens[t] = tmp->n;
             state[t] = found ? 1 : -1;
+            prefilter_scan(rules, s, ht->pf_first, ht->pf_count, texts[t],
+                           lens[t]);
         }
         bool found = state[t] > 0;
         if (r->exists_test) {
@@ -289,11 +301,17 @@ static void check_headers(const ms_spam_rules *rules, ms_spam_scratch *s,
         }
         const char *text = texts[t] ? texts[t] : "";
         size_t n = lens[t];
+        bool hit;
         if (!found && r->if_unset) {
+            /* the text read is the rule's own default: no prefilter */
             text = r->if_unset;
             n = strlen(text);
+            hit = run_regex(rules, s, a, i, text, n);
+        } else if (r->prefiltered && !s->candidate[i]) {
+            hit = false; /* the prefilter rules a match out */
+        } else {
+            hit = run_regex(rules, s, a, i, text, n);
         }
-        bool hit = run_regex(rules, s, a, i, text, n);
         if (r->negate) {
             hit = !hit;
             s->match[i] = NULL;
@@ -555,7 +573,10 @@ ms_status ms_spam_check(const ms_spam_rules *rules, ms_spam_scratch *s,
     check_kind(rules, s, arena, KIND_FULL, m->raw, m->raw_len);
     check_kind(rules, s, arena, KIND_URI, uris.p, uris.n);
 
-    for (int pass = 0; pass < MAX_META_PASSES; pass++) {
+    /* the metas come in dependency order, so one pass suffices unless
+     * some read each other in a cycle */
+    int passes = rules->meta_cycle ? MAX_META_PASSES : 1;
+    for (int pass = 0; pass < passes; pass++) {
         bool changed = false;
         for (size_t k = 0; k < rules->n_metas; k++) {
             size_t i = rules->metas[k];

@@ -65,7 +65,7 @@ typedef struct spam_rule {
     char *pattern;    /* the regex source */
     uint32_t pcre_flags;
     pcre2_code *re;
-    bool prefiltered;  /* covered by the kind's Vectorscan database */
+    bool prefiltered;  /* covered by the kind's Hyperscan database */
     char *meta_source; /* meta rules: the expression text */
     meta_op *meta;     /* compiled postfix program */
     size_t n_meta;
@@ -82,23 +82,36 @@ typedef struct spam_rule {
 typedef struct header_target {
     char *header;
     int mode;
+    size_t pf_first, pf_count; /* its prefilters in rules->pf */
 } header_target;
+
+/* One Hyperscan prefilter database: the patterns of some rules of one
+ * kind (of one header text for header rules), scanned in one pass. */
+typedef struct prefilter {
+    hs_database_t *db;
+    unsigned *rule; /* pattern id -> rule index */
+    size_t n;
+} prefilter;
 
 struct ms_spam_rules {
     spam_rule *rules;
     size_t n_rules;
     size_t cap_rules;
     double required;
-    /* per kind: the Vectorscan prefilter and the rules it does not cover */
-    hs_database_t *db[N_KINDS];
-    unsigned *db_rule[N_KINDS]; /* pattern id -> rule index */
-    unsigned *always[N_KINDS];  /* regex rules run without prefilter */
+    /* the Hyperscan prefilters: per body-like kind a range of them, per
+     * header text another; and per kind the rules none covers */
+    prefilter *pf;
+    size_t n_pf, cap_pf;
+    size_t kind_pf_first[N_KINDS], kind_pf_count[N_KINDS];
+    unsigned *always[N_KINDS]; /* regex rules run without prefilter */
     size_t n_always[N_KINDS];
     header_target *targets; /* distinct header texts read */
     size_t n_targets;
-    unsigned *metas; /* meta rules in evaluation order */
+    unsigned *metas; /* meta rules, each after the metas it reads */
     size_t n_metas;
+    bool meta_cycle; /* some metas read each other: evaluate to a fixpoint */
     ms_spam_rules_stats stats;
+    char *cache_dir; /* compiled prefilters kept here; NULL: not kept */
     struct spam_replace *replace; /* ReplaceTags settings while loading */
 };
 

@@ -14,7 +14,7 @@
  * Lines of other kinds (lang, report templates, plugin settings) are
  * ignored; eval: tests are counted and skipped. Regexes are Perl's, run
  * with PCRE2 (JIT); every regex of a body-like kind is also compiled into
- * one Vectorscan database in prefilter mode, so a mail is scanned once per
+ * one Hyperscan database in prefilter mode, so a mail is scanned once per
  * kind and PCRE2 runs only for the rules that may match.
  */
 #include <dirent.h>
@@ -22,8 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "analysis/spam_internal.h"
+#include "analysis/spam_widen.h"
 #include "util/ascii.h"
 #include "util/dir.h"
 
@@ -575,16 +580,19 @@ static ms_status load_path(loader *ld, const char *path)
     return rc;
 }
 
-/* Longest regex given to the prefilter: longer ones (SpamAssassin's
- * tag-expanded rules reach 20 kB) take Vectorscan's compiler tens of
- * seconds together and run on PCRE2 alone; the whole set then compiles in
- * about 6 s instead of 45. */
+/* Longest regex given to the prefilter as it is: longer ones
+ * (SpamAssassin's tag-expanded rules reach 20 kB) take Hyperscan's
+ * compiler tens of seconds together; they go in small databases. */
 #define MAX_PREFILTER_PATTERN_BYTES 3000
+/* Widened patterns are compiled in small databases: one database of all
+ * of them takes Hyperscan's compiler several times longer than the sum
+ * of the small ones, and scans no faster. */
+#define WIDENED_PER_DATABASE 8
 
 /* True when a regex holds a bounded repeat with an upper bound above
- * MAX_PREFILTER_REPEAT ("[^>]{0,2048}"): Vectorscan expands such repeats
+ * MAX_PREFILTER_REPEAT ("[^>]{0,2048}"): Hyperscan expands such repeats
  * at compile time, and one SpamAssassin rule alone took 36 seconds. Such
- * rules run on PCRE2 without the prefilter. */
+ * rules go to the prefilter widened. */
 static bool costly_to_compile(const char *re)
 {
     for (const char *p = re; *p; p++) {
@@ -607,7 +615,7 @@ static bool costly_to_compile(const char *re)
     return false;
 }
 
-/* Returns the Vectorscan flags of a rule's regex in prefilter mode. */
+/* Returns the Hyperscan flags of a rule's regex in prefilter mode. */
 static unsigned prefilter_flags(const spam_rule *r)
 {
     unsigned f = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
@@ -620,85 +628,434 @@ static unsigned prefilter_flags(const spam_rule *r)
     return f;
 }
 
+/* Patterns waiting to be compiled into prefilters: the expression, its
+ * flags and its rule. */
+typedef struct pattern_list {
+    const char **expr;
+    unsigned *flags;
+    unsigned *rule;
+    size_t n;
+} pattern_list;
+
 /*
- * Builds the Vectorscan prefilter database of one kind from its valid
- * regex rules. The whole set is compiled at once; when Vectorscan refuses
- * a pattern (back-references, some look-arounds) the error names it, that
- * rule is left to PCRE2 alone, and the rest is compiled again. Compiling
- * pattern by pattern first would cost minutes on SpamAssassin's own set.
+ * The prefilter cache: a compiled database is kept in
+ * cache_dir/<key>.hsdb, where key is the SHA-256 of the Hyperscan
+ * version, the CPU features it compiled for, and every pattern with its
+ * flags. The file holds "MSPF0001", the number of patterns given, the
+ * number kept and their positions (the refused ones are left out), then
+ * the serialized database. A file that does not read back whole is
+ * ignored and compiled again.
  */
-static ms_status build_prefilter(ms_spam_rules *rules, int kind)
+#define CACHE_MAGIC "MSPF0001"
+
+static ms_status add_prefilter(ms_spam_rules *rules, const pattern_list *list,
+                               hs_database_t *db);
+
+/* Writes the cache file name of list into path. */
+static bool cache_path(const ms_spam_rules *rules, const pattern_list *list,
+                       char *path, size_t size)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < rules->n_rules; i++) {
-        const spam_rule *r = &rules->rules[i];
-        n += r->kind == kind && r->re != NULL;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx == NULL)
+        return false;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned md_len = 0;
+    hs_platform_info_t plat;
+    memset(&plat, 0, sizeof(plat));
+    hs_populate_platform(&plat);
+    const char *version = hs_version();
+    bool ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+              EVP_DigestUpdate(ctx, CACHE_MAGIC, sizeof(CACHE_MAGIC)) == 1 &&
+              EVP_DigestUpdate(ctx, version, strlen(version) + 1) == 1 &&
+              EVP_DigestUpdate(ctx, &plat, sizeof(plat)) == 1;
+    for (size_t k = 0; k < list->n && ok; k++)
+        ok = EVP_DigestUpdate(ctx, &list->flags[k], sizeof(unsigned)) == 1 &&
+             EVP_DigestUpdate(ctx, list->expr[k], strlen(list->expr[k]) + 1) ==
+                 1;
+    ok = ok && EVP_DigestFinal_ex(ctx, md, &md_len) == 1;
+    EVP_MD_CTX_free(ctx);
+    if (!ok)
+        return false;
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    for (unsigned k = 0; k < md_len; k++)
+        snprintf(hex + 2 * k, 3, "%02x", md[k]);
+    int w = snprintf(path, size, "%s/%s.hsdb", rules->cache_dir, hex);
+    return w > 0 && (size_t)w < size;
+}
+
+/* Creates a folder and its parents (as mkdir -p). */
+static bool make_dirs(const char *dir)
+{
+    char buf[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof(buf))
+        return false;
+    memcpy(buf, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return false;
+        buf[i] = c;
     }
-    const char **exprs = calloc(n + 1, sizeof(*exprs));
-    unsigned *flags = calloc(n + 1, sizeof(*flags));
-    unsigned *ids = calloc(n + 1, sizeof(*ids));
-    rules->db_rule[kind] = calloc(n + 1, sizeof(unsigned));
-    rules->always[kind] = calloc(n + 1, sizeof(unsigned));
-    if (!exprs || !flags || !ids || !rules->db_rule[kind] ||
-        !rules->always[kind]) {
-        free(exprs);
-        free(flags);
+    return true;
+}
+
+/* Reads a cached database for list: on success *db is set and list keeps
+ * only the patterns the database holds, the others going to refused. */
+static bool cache_read(const char *path, pattern_list *list, hs_database_t **db,
+                       unsigned *refused, size_t *n_refused)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return false;
+    char magic[sizeof(CACHE_MAGIC) - 1];
+    uint32_t n_given = 0, n_kept = 0;
+    uint64_t size = 0;
+    uint32_t *kept = NULL;
+    char *bytes = NULL;
+    bool ok = fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
+              memcmp(magic, CACHE_MAGIC, sizeof(magic)) == 0 &&
+              fread(&n_given, sizeof(n_given), 1, f) == 1 &&
+              fread(&n_kept, sizeof(n_kept), 1, f) == 1 && n_given == list->n &&
+              n_kept <= n_given;
+    if (ok) {
+        kept = malloc((n_kept + 1) * sizeof(*kept));
+        ok = kept != NULL && fread(kept, sizeof(*kept), n_kept, f) == n_kept &&
+             fread(&size, sizeof(size), 1, f) == 1 && size > 0 &&
+             size < ((uint64_t)1 << 32);
+    }
+    for (uint32_t k = 0; ok && k < n_kept; k++)
+        ok = kept[k] < n_given && (k == 0 || kept[k] > kept[k - 1]);
+    if (ok) {
+        bytes = malloc(size);
+        ok = bytes != NULL && fread(bytes, 1, size, f) == size &&
+             hs_deserialize_database(bytes, size, db) == HS_SUCCESS;
+    }
+    fclose(f);
+    free(bytes);
+    if (ok) {
+        size_t at = 0;
+        for (size_t k = 0; k < list->n; k++) {
+            if (at < n_kept && kept[at] == k) {
+                list->expr[at] = list->expr[k];
+                list->flags[at] = list->flags[k];
+                list->rule[at] = list->rule[k];
+                at++;
+            } else if (refused) {
+                refused[(*n_refused)++] = list->rule[k];
+            }
+        }
+        list->n = n_kept;
+    }
+    free(kept);
+    return ok;
+}
+
+/* Writes a compiled database to the cache (through a temporary file
+ * renamed into place, so readers never see half a file). */
+static void cache_write(const char *dir, const char *path,
+                        const hs_database_t *db, size_t n_given,
+                        const uint32_t *kept, size_t n_kept)
+{
+    char *bytes = NULL;
+    size_t size = 0;
+    if (!make_dirs(dir) ||
+        hs_serialize_database(db, &bytes, &size) != HS_SUCCESS)
+        return;
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    bool ok = f != NULL;
+    uint32_t given = (uint32_t)n_given, n = (uint32_t)n_kept;
+    uint64_t size64 = size;
+    ok = ok &&
+         fwrite(CACHE_MAGIC, 1, sizeof(CACHE_MAGIC) - 1, f) ==
+             sizeof(CACHE_MAGIC) - 1 &&
+         fwrite(&given, sizeof(given), 1, f) == 1 &&
+         fwrite(&n, sizeof(n), 1, f) == 1 &&
+         fwrite(kept, sizeof(*kept), n_kept, f) == n_kept &&
+         fwrite(&size64, sizeof(size64), 1, f) == 1 &&
+         fwrite(bytes, 1, size, f) == size;
+    if (f != NULL && fclose(f) != 0)
+        ok = false;
+    if (!ok || rename(tmp, path) != 0)
+        unlink(tmp);
+    free(bytes);
+}
+
+/*
+ * Compiles the patterns of list into one prefilter appended to
+ * rules->pf. When Hyperscan refuses a pattern the error names it; its
+ * rule is moved to refused (or dropped when refused is NULL) and the rest
+ * is compiled again. Compiling pattern by pattern first would cost
+ * minutes on SpamAssassin's own set.
+ */
+static ms_status compile_prefilter(ms_spam_rules *rules, pattern_list *list,
+                                   unsigned *refused, size_t *n_refused)
+{
+    size_t m = list->n;
+    if (m == 0)
+        return MS_OK;
+    hs_database_t *db = NULL;
+    char path[4200];
+    bool cached =
+        rules->cache_dir != NULL && cache_path(rules, list, path, sizeof(path));
+    if (cached && cache_read(path, list, &db, refused, n_refused)) {
+        rules->stats.n_cached++;
+        return add_prefilter(rules, list, db);
+    }
+    unsigned *ids = calloc(m + 1, sizeof(*ids));
+    uint32_t *pos = calloc(m + 1, sizeof(*pos)); /* given positions kept */
+    if (ids == NULL || pos == NULL) {
         free(ids);
+        free(pos);
         return MS_ENOMEM;
     }
-    size_t m = 0;
-    for (size_t i = 0; i < rules->n_rules; i++) {
-        spam_rule *r = &rules->rules[i];
-        if (r->kind != kind || r->re == NULL)
-            continue;
-        /* extended-syntax regexes read differently in Vectorscan; long
-         * bounded repeats, and very long patterns (ReplaceTags expands
-         * each look-alike letter class into a long alternation), make its
-         * compiler take minutes */
-        if ((r->pcre_flags & PCRE2_EXTENDED) || costly_to_compile(r->pattern) ||
-            strlen(r->pattern) > MAX_PREFILTER_PATTERN_BYTES) {
-            rules->always[kind][rules->n_always[kind]++] = (unsigned)i;
-            continue;
-        }
-        exprs[m] = r->pattern;
-        flags[m] = prefilter_flags(r);
-        rules->db_rule[kind][m] = (unsigned)i;
-        m++;
-    }
+    size_t n_given = m;
+    for (size_t k = 0; k < m; k++)
+        pos[k] = (uint32_t)k;
     while (m > 0) {
         for (size_t k = 0; k < m; k++)
             ids[k] = (unsigned)k;
         hs_compile_error_t *cerr = NULL;
-        if (hs_compile_multi(exprs, flags, ids, (unsigned)m, HS_MODE_BLOCK,
-                             NULL, &rules->db[kind], &cerr) == HS_SUCCESS)
+        if (hs_compile_multi(list->expr, list->flags, ids, (unsigned)m,
+                             HS_MODE_BLOCK, NULL, &db, &cerr) == HS_SUCCESS)
             break;
         int bad = cerr ? cerr->expression : -1;
         if (cerr)
             hs_free_compile_error(cerr);
         if (bad < 0 || (size_t)bad >= m) {
             /* an error not tied to one pattern: no prefilter at all */
-            for (size_t k = 0; k < m; k++)
-                rules->always[kind][rules->n_always[kind]++] =
-                    rules->db_rule[kind][k];
+            for (size_t k = 0; k < m && refused; k++)
+                refused[(*n_refused)++] = list->rule[k];
             m = 0;
             break;
         }
-        rules->always[kind][rules->n_always[kind]++] =
-            rules->db_rule[kind][bad];
-        memmove(exprs + bad, exprs + bad + 1,
-                (m - (size_t)bad - 1) * sizeof(*exprs));
-        memmove(flags + bad, flags + bad + 1,
-                (m - (size_t)bad - 1) * sizeof(*flags));
-        memmove(rules->db_rule[kind] + bad, rules->db_rule[kind] + bad + 1,
-                (m - (size_t)bad - 1) * sizeof(unsigned));
+        if (refused)
+            refused[(*n_refused)++] = list->rule[bad];
+        size_t tail = m - (size_t)bad - 1;
+        memmove(list->expr + bad, list->expr + bad + 1,
+                tail * sizeof(*list->expr));
+        memmove(list->flags + bad, list->flags + bad + 1,
+                tail * sizeof(*list->flags));
+        memmove(list->rule + bad, list->rule + bad + 1,
+                tail * sizeof(*list->rule));
+        memmove(pos + bad, pos + bad + 1, tail * sizeof(*pos));
         m--;
     }
-    for (size_t k = 0; k < m; k++)
-        rules->rules[rules->db_rule[kind][k]].prefiltered = true;
-    rules->stats.n_prefilter += m;
-    free(exprs);
-    free(flags);
     free(ids);
+    list->n = m;
+    if (m > 0 && cached)
+        cache_write(rules->cache_dir, path, db, n_given, pos, m);
+    free(pos);
+    if (m == 0)
+        return MS_OK;
+    return add_prefilter(rules, list, db);
+}
+
+/* Appends a compiled prefilter for the rules of list (it takes db). */
+static ms_status add_prefilter(ms_spam_rules *rules, const pattern_list *list,
+                               hs_database_t *db)
+{
+    size_t m = list->n;
+    if (m == 0) {
+        hs_free_database(db);
+        return MS_OK;
+    }
+    if (rules->n_pf == rules->cap_pf) {
+        size_t cap = rules->cap_pf ? rules->cap_pf * 2 : 16;
+        prefilter *grown = realloc(rules->pf, cap * sizeof(*grown));
+        if (grown == NULL) {
+            hs_free_database(db);
+            return MS_ENOMEM;
+        }
+        rules->pf = grown;
+        rules->cap_pf = cap;
+    }
+    prefilter *pf = &rules->pf[rules->n_pf];
+    pf->db = db;
+    pf->n = m;
+    pf->rule = malloc(m * sizeof(unsigned));
+    if (pf->rule == NULL) {
+        hs_free_database(db);
+        return MS_ENOMEM;
+    }
+    memcpy(pf->rule, list->rule, m * sizeof(unsigned));
+    rules->n_pf++;
+    for (size_t k = 0; k < m; k++)
+        rules->rules[list->rule[k]].prefiltered = true;
+    rules->stats.n_prefilter += m;
+    rules->stats.n_databases++;
+    return MS_OK;
+}
+
+/*
+ * Builds the prefilters of the regex rules of one kind (of one header
+ * text when target >= 0). Every pattern goes in widened (spam_widen.c:
+ * the rules run in UTF-8 mode, Hyperscan reads bytes, and only the
+ * widened form is sure to match wherever the rule does). The patterns
+ * Hyperscan compiles quickly share one database; the long ones, those
+ * with large repeats and those it refuses go a few to a database; what
+ * still fails is left to PCRE2 alone (rules->always for the body-like
+ * kinds). Extended-syntax regexes are left to PCRE2 too.
+ */
+static ms_status build_prefilters(ms_spam_rules *rules, int kind, int target,
+                                  size_t *first, size_t *count)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rules->n_rules; i++) {
+        const spam_rule *r = &rules->rules[i];
+        n += r->kind == kind && r->re != NULL &&
+             (target < 0 || r->target == target);
+    }
+    *first = rules->n_pf;
+    *count = 0;
+    pattern_list direct = {calloc(n + 1, sizeof(char *)),
+                           calloc(n + 1, sizeof(unsigned)),
+                           calloc(n + 1, sizeof(unsigned)), 0};
+    pattern_list wide = {calloc(n + 1, sizeof(char *)),
+                         calloc(n + 1, sizeof(unsigned)),
+                         calloc(n + 1, sizeof(unsigned)), 0};
+    unsigned *later = calloc(n + 1, sizeof(unsigned));
+    char **owned = calloc(n + 1, sizeof(char *));
+    size_t n_later = 0, n_owned = 0;
+    ms_status rc = MS_OK;
+    if (!direct.expr || !direct.flags || !direct.rule || !wide.expr ||
+        !wide.flags || !wide.rule || !later || !owned) {
+        rc = MS_ENOMEM;
+        goto done;
+    }
+    if (target < 0) {
+        rules->always[kind] = calloc(n + 1, sizeof(unsigned));
+        if (rules->always[kind] == NULL) {
+            rc = MS_ENOMEM;
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < rules->n_rules; i++) {
+        spam_rule *r = &rules->rules[i];
+        if (r->kind != kind || r->re == NULL ||
+            (target >= 0 && r->target != target))
+            continue;
+        if (r->pcre_flags & PCRE2_EXTENDED) {
+            later[n_later++] = (unsigned)i;
+            continue;
+        }
+        if (costly_to_compile(r->pattern) ||
+            strlen(r->pattern) > MAX_PREFILTER_PATTERN_BYTES) {
+            later[n_later++] = (unsigned)i;
+            continue;
+        }
+        /* even the quick ones go in widened, for the end anchors */
+        char *w = ms_spam_widen(r->pattern);
+        if (w == NULL) {
+            later[n_later++] = (unsigned)i;
+            continue;
+        }
+        owned[n_owned++] = w;
+        direct.expr[direct.n] = w;
+        direct.flags[direct.n] = prefilter_flags(r);
+        direct.rule[direct.n++] = (unsigned)i;
+    }
+    rc = compile_prefilter(rules, &direct, later, &n_later);
+    if (rc != MS_OK)
+        goto done;
+    *count += direct.n > 0;
+    /* the rest, widened, a few to a database */
+    size_t n_still = 0;
+    for (size_t k = 0; k < n_later; k++) {
+        spam_rule *r = &rules->rules[later[k]];
+        bool tried = !(r->pcre_flags & PCRE2_EXTENDED) &&
+                     !costly_to_compile(r->pattern) &&
+                     strlen(r->pattern) <= MAX_PREFILTER_PATTERN_BYTES;
+        char *w = (r->pcre_flags & PCRE2_EXTENDED) || tried
+                      ? NULL
+                      : ms_spam_widen(r->pattern);
+        if (w == NULL) {
+            later[n_still++] = later[k];
+            continue;
+        }
+        owned[n_owned++] = w;
+        wide.expr[wide.n] = w;
+        wide.flags[wide.n] = prefilter_flags(r);
+        wide.rule[wide.n++] = later[k];
+    }
+    for (size_t at = 0; at < wide.n; at += WIDENED_PER_DATABASE) {
+        size_t m = wide.n - at < WIDENED_PER_DATABASE ? wide.n - at
+                                                      : WIDENED_PER_DATABASE;
+        pattern_list chunk = {wide.expr + at, wide.flags + at, wide.rule + at,
+                              m};
+        size_t before = rules->stats.n_prefilter;
+        rc = compile_prefilter(rules, &chunk, later, &n_still);
+        if (rc != MS_OK)
+            goto done;
+        rules->stats.n_widened += rules->stats.n_prefilter - before;
+        *count += chunk.n > 0;
+    }
+    if (target < 0)
+        for (size_t k = 0; k < n_still; k++)
+            rules->always[kind][rules->n_always[kind]++] = later[k];
+done:
+    for (size_t k = 0; k < n_owned; k++)
+        free(owned[k]);
+    free(owned);
+    free(later);
+    free(direct.expr);
+    free(direct.flags);
+    free(direct.rule);
+    free(wide.expr);
+    free(wide.flags);
+    free(wide.rule);
+    return rc;
+}
+
+/* Appends meta rule i to out after the metas it reads (depth first);
+ * state: 0 not seen, 1 being ordered, 2 ordered. */
+static void order_meta(ms_spam_rules *rules, size_t i, unsigned char *state,
+                       unsigned *out, size_t *n_out, int depth)
+{
+    if (state[i] == 2)
+        return;
+    if (state[i] == 1 || depth > 1000) {
+        rules->meta_cycle = true;
+        return;
+    }
+    state[i] = 1;
+    const spam_rule *r = &rules->rules[i];
+    for (size_t k = 0; k < r->n_meta; k++) {
+        if (r->meta[k].op != META_RULE)
+            continue;
+        size_t dep = (size_t)r->meta[k].rule;
+        const spam_rule *d = &rules->rules[dep];
+        if (d->kind == KIND_META && !d->invalid && d->meta != NULL)
+            order_meta(rules, dep, state, out, n_out, depth + 1);
+    }
+    state[i] = 2;
+    out[(*n_out)++] = (unsigned)i;
+}
+
+/* Orders the metas so that one pass evaluates them all: each comes after
+ * the metas it reads. A set where metas read each other in a cycle is
+ * flagged and evaluated by repeated passes instead. */
+static ms_status order_metas(ms_spam_rules *rules)
+{
+    unsigned char *state = calloc(rules->n_rules + 1, 1);
+    unsigned *out = calloc(rules->n_metas + 1, sizeof(unsigned));
+    if (state == NULL || out == NULL) {
+        free(state);
+        free(out);
+        return MS_ENOMEM;
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < rules->n_metas; k++)
+        order_meta(rules, rules->metas[k], state, out, &n, 0);
+    free(rules->metas);
+    rules->metas = out;
+    rules->n_metas = n;
+    free(state);
     return MS_OK;
 }
 
@@ -774,8 +1131,20 @@ static ms_status finish_rules(ms_spam_rules *rules)
         }
         rules->metas[rules->n_metas++] = (unsigned)i;
     }
+    ms_status ordered = order_metas(rules);
+    if (ordered != MS_OK)
+        return ordered;
     for (int kind = KIND_BODY; kind <= KIND_URI; kind++) {
-        ms_status rc = build_prefilter(rules, kind);
+        ms_status rc =
+            build_prefilters(rules, kind, -1, &rules->kind_pf_first[kind],
+                             &rules->kind_pf_count[kind]);
+        if (rc != MS_OK)
+            return rc;
+    }
+    for (size_t t = 0; t < rules->n_targets; t++) {
+        ms_status rc = build_prefilters(rules, KIND_HEADER, (int)t,
+                                        &rules->targets[t].pf_first,
+                                        &rules->targets[t].pf_count);
         if (rc != MS_OK)
             return rc;
     }
@@ -785,13 +1154,19 @@ static ms_status finish_rules(ms_spam_rules *rules)
 
 /* Loads and compiles the rule files; see spam_rules.h. */
 ms_status ms_spam_rules_load(const char *const *paths, size_t n_paths,
-                             ms_spam_rules **out, char *err, size_t err_size)
+                             const char *cache_dir, ms_spam_rules **out,
+                             char *err, size_t err_size)
 {
     *out = NULL;
     err[0] = '\0';
     ms_spam_rules *rules = calloc(1, sizeof(*rules));
     if (rules == NULL)
         return MS_ENOMEM;
+    if (cache_dir && cache_dir[0] &&
+        (rules->cache_dir = strdup(cache_dir)) == NULL) {
+        free(rules);
+        return MS_ENOMEM;
+    }
     rules->required = 5.0;
     loader ld = {rules, err, err_size, "", 0, 0};
     ms_status rc = MS_OK;
@@ -828,13 +1203,15 @@ void ms_spam_rules_free(ms_spam_rules *rules)
         if (r->re)
             pcre2_code_free(r->re);
     }
-    for (int k = 0; k < N_KINDS; k++) {
-        if (rules->db[k])
-            hs_free_database(rules->db[k]);
-        free(rules->db_rule[k]);
-        free(rules->always[k]);
+    for (size_t k = 0; k < rules->n_pf; k++) {
+        hs_free_database(rules->pf[k].db);
+        free(rules->pf[k].rule);
     }
+    free(rules->pf);
+    for (int k = 0; k < N_KINDS; k++)
+        free(rules->always[k]);
     ms_spam_replace_free(rules->replace);
+    free(rules->cache_dir);
     free(rules->metas);
     free(rules->targets);
     free(rules->rules);

@@ -547,12 +547,36 @@ static ms_phish_engine *load_phishing(const ms_config *cfg)
     return engine;
 }
 
+/* Writes the folder of the compiled rule cache into buf: the configured
+ * one, else $XDG_CACHE_HOME/mailscope/rules, else
+ * $HOME/.cache/mailscope/rules. Returns NULL when caching is off or no
+ * folder is known. */
+static const char *spam_cache_dir(const ms_config *cfg, char *buf, size_t size)
+{
+    if (!cfg->spam.cache)
+        return NULL;
+    if (cfg->spam.cache_dir)
+        return cfg->spam.cache_dir;
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    int n;
+    if (xdg && xdg[0] == '/')
+        n = snprintf(buf, size, "%s/mailscope/rules", xdg);
+    else if (home && home[0] == '/')
+        n = snprintf(buf, size, "%s/.cache/mailscope/rules", home);
+    else
+        return NULL;
+    return n > 0 && (size_t)n < size ? buf : NULL;
+}
+
 /* Loads the spam rules: the given paths, or the shipped default set
  * (next to the binary's source tree or installed). */
-static ms_spam_rules *load_spam_rules(char *const *given, size_t n)
+static ms_spam_rules *load_spam_rules(const ms_config *cfg)
 {
     const char *paths[MS_CONFIG_MAX_RULE_PATHS];
-    char shipped[4096];
+    char *const *given = cfg->spam.rules.items;
+    size_t n = cfg->spam.rules.n;
+    char shipped[4096], cache[4096];
     char err[512];
     ms_spam_rules *rules = NULL;
     for (size_t i = 0; i < n; i++)
@@ -566,7 +590,9 @@ static ms_spam_rules *load_spam_rules(char *const *given, size_t n)
             return NULL;
         }
     }
-    if (ms_spam_rules_load(paths, n, &rules, err, sizeof(err)) != MS_OK) {
+    const char *cache_dir = spam_cache_dir(cfg, cache, sizeof(cache));
+    if (ms_spam_rules_load(paths, n, cache_dir, &rules, err, sizeof(err)) !=
+        MS_OK) {
         fprintf(stderr, "mailscope analyze: %s\n", err);
         return NULL;
     }
@@ -810,8 +836,7 @@ static int prepare_run(run *r, const cli_request *req)
         r->engine.phishing = phishing;
     }
     if (cfg->spam.enabled) {
-        ms_spam_rules *rules =
-            load_spam_rules(cfg->spam.rules.items, cfg->spam.rules.n);
+        ms_spam_rules *rules = load_spam_rules(cfg);
         if (rules == NULL)
             return MS_EXIT_USAGE;
         r->engine.spam = rules;

@@ -141,6 +141,9 @@ static const key_spec keys[] = {
     {"spam", "rules", KEY_STRING_LIST, FIELD(spam.rules), 0, 0,
      "a list of paths"},
     {"spam", "bayes", KEY_STRING, FIELD(spam.bayes), 0, 0, "a path or null"},
+    {"spam", "cache", KEY_BOOL, FIELD(spam.cache), 0, 0, "true or false"},
+    {"spam", "cache_dir", KEY_STRING, FIELD(spam.cache_dir), 0, 0,
+     "a path or null"},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -589,5 +592,6 @@ void ms_config_free(ms_config *c)
     free(c->phishing.signals);
     ms_config_paths_free(&c->spam.rules);
     free(c->spam.bayes);
+    free(c->spam.cache_dir);
     memset(c, 0, sizeof(*c));
 }

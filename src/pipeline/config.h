@@ -95,6 +95,8 @@ typedef struct ms_config {
         bool enabled;
         ms_config_paths rules; /* none: the shipped rule set */
         char *bayes;
+        bool cache;      /* keep compiled rule databases between runs */
+        char *cache_dir; /* NULL: the user's cache folder */
     } spam;
 } ms_config;
 

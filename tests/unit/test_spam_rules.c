@@ -54,7 +54,7 @@ static ms_spam_rules *load_text(const char *text)
     const char *path = write_rules("t.cf", text);
     ms_spam_rules *rules = NULL;
     char err[256];
-    ms_status rc = ms_spam_rules_load(&path, 1, &rules, err, sizeof(err));
+    ms_status rc = ms_spam_rules_load(&path, 1, NULL, &rules, err, sizeof(err));
     if (rc != MS_OK)
         fail_msg("load failed: %s", err);
     return rules;
@@ -103,8 +103,8 @@ static void test_spam_shipped_rules_catch_gtube(void **state)
     const char *path = MS_SOURCE_DIR "/conf/rules";
     ms_spam_rules *rules = NULL;
     char err[256];
-    assert_int_equal(ms_spam_rules_load(&path, 1, &rules, err, sizeof(err)),
-                     MS_OK);
+    assert_int_equal(
+        ms_spam_rules_load(&path, 1, NULL, &rules, err, sizeof(err)), MS_OK);
     ms_spam_rules_stats st;
     ms_spam_rules_get_stats(rules, &st);
     assert_true(st.n_rules > 20);
@@ -285,13 +285,155 @@ static void test_spam_load_errors_name_file_and_line(void **state)
                                              "header BROKEN Subject\n");
     ms_spam_rules *rules = NULL;
     char err[256];
-    assert_int_equal(ms_spam_rules_load(&path, 1, &rules, err, sizeof(err)),
-                     MS_EINVAL);
+    assert_int_equal(
+        ms_spam_rules_load(&path, 1, NULL, &rules, err, sizeof(err)),
+        MS_EINVAL);
     assert_null(rules);
     assert_non_null(strstr(err, "bad.cf:2:"));
     const char *missing = "/nonexistent/rules.cf";
-    assert_int_equal(ms_spam_rules_load(&missing, 1, &rules, err, sizeof(err)),
-                     MS_EIO);
+    assert_int_equal(
+        ms_spam_rules_load(&missing, 1, NULL, &rules, err, sizeof(err)),
+        MS_EIO);
+}
+
+/* The prefilters never hide a hit: rules whose patterns go to Hyperscan
+ * as they are, widened (long look-alike alternations, large repeats) or
+ * per header text hit exactly where PCRE2 alone hits them, and a meta
+ * over metas defined later is evaluated in one pass. */
+static void test_spam_prefilters_keep_every_hit(void **state)
+{
+    /* a tag-like look-alike class of alternatives (the rules run in
+     * UTF-8 mode: [\xce][\x85] is U+00CE U+0085, four bytes), long enough
+     * (over 3 kB) to be widened */
+    char letter[4096] = "(?:[pP\\xd1\\xf1]";
+    for (int k = 0; k < 60; k++) {
+        char alt[64];
+        snprintf(alt, sizeof(alt),
+                 "|[\\xce][\\x%02x]|[\\xf0][\\x9d][\\x90][\\x%02x]", 0x80 + k,
+                 0x80 + k);
+        strcat(letter, alt);
+    }
+    strcat(letter, ")");
+    char rules_text[16384];
+    snprintf(rules_text, sizeof(rules_text),
+             "body B_FUZZY /(?:^|\\W)(?!paypal)%sa[yY]%sal\\b/i\n"
+             "score B_FUZZY 1\n"
+             "body B_FAR /order\\W[^<]{0,2048}today/i\n"
+             "score B_FAR 1\n"
+             "body B_LOOK /(?<=\\s)wire(?= transfer)/\n"
+             "score B_LOOK 1\n"
+             "header H_RELAY X-Spam-Relays-External =~ /^\\[ [^\\]]+ \\]$/\n"
+             "score H_RELAY 1\n"
+             "header H_NOT_LIST List-Id !~ /lists\\.example/\n"
+             "score H_NOT_LIST 1\n"
+             "header H_UNSET X-Nothing =~ /^none$/ [if-unset: none]\n"
+             "score H_UNSET 1\n"
+             "uri U_MAILTO /\\?.{0,200}\\w\\@[\\w-]{1,20}.\\w\\w\\w?\\b/i\n"
+             "score U_MAILTO 1\n"
+             "meta M_OUTER M_INNER && B_FAR\n"
+             "score M_OUTER 1\n"
+             "meta M_INNER B_LOOK || B_FUZZY\n"
+             "score M_INNER 1\n",
+             letter, letter);
+    ms_spam_rules *rules = load_text(rules_text);
+    ms_spam_rules_stats st;
+    ms_spam_rules_get_stats(rules, &st);
+    assert_true(st.n_widened >= 2); /* B_FUZZY and B_FAR */
+    ms_arena *a;
+    char mail[8192];
+    /* the first pad moves the texts across 64-byte boundaries */
+    for (int pad = 0; pad < 64; pad += 7) {
+        snprintf(mail, sizeof(mail),
+                 "Received: from relay.example.net (relay.example.net "
+                 "[81.2.69.142]) by mx.example.com with ESMTP id "
+                 "abcdefghijklmn for <you@example.com>; Tue, 12 Mar 2024 "
+                 "15:03:05 +0100\n"
+                 "From: a@example.org\nTo: b@example.com\nSubject: hi%*s\n"
+                 "Content-Type: text/html; charset=utf-8\n\n"
+                 "<p>Order now, the offer ends today. Send a wire transfer to "
+                 "\xc3\x8e\xc2\x85"
+                 "ay"
+                 "\xc3\x8e\xc2\x90"
+                 "al.</p>"
+                 "<a href=\"http://shop.example/remove.php?id=jm@example.com\">"
+                 "x</a>\n",
+                 pad, "");
+        ms_spam_result r = check(rules, &a, mail);
+        assert_true(has_hit(&r, "B_FUZZY"));
+        assert_true(has_hit(&r, "B_FAR"));
+        assert_true(has_hit(&r, "B_LOOK"));
+        assert_true(has_hit(&r, "H_RELAY"));
+        assert_true(has_hit(&r, "H_NOT_LIST"));
+        assert_true(has_hit(&r, "H_UNSET"));
+        assert_true(has_hit(&r, "U_MAILTO"));
+        assert_true(has_hit(&r, "M_INNER"));
+        assert_true(has_hit(&r, "M_OUTER"));
+        ms_arena_free(a);
+    }
+    /* and none of them on a mail without those features */
+    ms_spam_result r =
+        check(rules, &a,
+              "From: a@example.org\nList-Id: <team.lists.example>\n"
+              "X-Nothing: something\nSubject: paypal\n\n"
+              "Your paypal receipt. Order details below.\n");
+    assert_int_equal(r.n_hits, 0);
+    ms_arena_free(a);
+    ms_spam_rules_free(rules);
+}
+
+/* A cache folder keeps the compiled prefilters: the second load reads
+ * them all back and checks mail the same way. */
+static void test_spam_prefilter_cache(void **state)
+{
+    char cache[300];
+    snprintf(cache, sizeof(cache), "%s/cache/rules", dir);
+    const char *path =
+        write_rules("c.cf", "body C_ONE /cheap\\s+(?:pills|meds)/i\n"
+                            "score C_ONE 2\n"
+                            "header C_TWO Subject =~ /^urgent/i\n"
+                            "score C_TWO 2\n"
+                            "body C_FAR /order\\W[^<]{0,2048}today/i\n"
+                            "score C_FAR 2\n");
+    const char *mail = "From: a@example.org\nSubject: URGENT offer\n\n"
+                       "Cheap  pills, order now, gone today.\n";
+    for (int round = 0; round < 2; round++) {
+        ms_spam_rules *rules = NULL;
+        char err[256];
+        assert_int_equal(
+            ms_spam_rules_load(&path, 1, cache, &rules, err, sizeof(err)),
+            MS_OK);
+        ms_spam_rules_stats st;
+        ms_spam_rules_get_stats(rules, &st);
+        assert_true(st.n_databases >= 2);
+        assert_int_equal(st.n_cached, round == 0 ? 0 : st.n_databases);
+        ms_arena *a;
+        ms_spam_result r = check(rules, &a, mail);
+        assert_true(has_hit(&r, "C_ONE"));
+        assert_true(has_hit(&r, "C_TWO"));
+        assert_true(has_hit(&r, "C_FAR"));
+        assert_true(r.is_spam);
+        ms_arena_free(a);
+        ms_spam_rules_free(rules);
+    }
+    /* a damaged cache file is ignored and compiled again */
+    char cmd[700];
+    snprintf(cmd, sizeof(cmd),
+             "for f in %s/*.hsdb; do head -c 20 \"$f\" > \"$f.x\" && "
+             "mv \"$f.x\" \"$f\"; done",
+             cache);
+    assert_int_equal(system(cmd), 0);
+    ms_spam_rules *rules = NULL;
+    char err[256];
+    assert_int_equal(
+        ms_spam_rules_load(&path, 1, cache, &rules, err, sizeof(err)), MS_OK);
+    ms_spam_rules_stats st;
+    ms_spam_rules_get_stats(rules, &st);
+    assert_int_equal(st.n_cached, 0);
+    ms_arena *a;
+    ms_spam_result r = check(rules, &a, mail);
+    assert_true(has_hit(&r, "C_ONE") && has_hit(&r, "C_FAR"));
+    ms_arena_free(a);
+    ms_spam_rules_free(rules);
 }
 
 int main(void)
@@ -304,6 +446,8 @@ int main(void)
         cmocka_unit_test(test_spam_scores_required_and_describe),
         cmocka_unit_test(test_spam_conditionals_includes_and_skips),
         cmocka_unit_test(test_spam_load_errors_name_file_and_line),
+        cmocka_unit_test(test_spam_prefilters_keep_every_hit),
+        cmocka_unit_test(test_spam_prefilter_cache),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
