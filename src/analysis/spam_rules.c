@@ -587,7 +587,7 @@ static ms_status load_path(loader *ld, const char *path)
 /* Widened patterns are compiled in small databases: one database of all
  * of them takes Hyperscan's compiler several times longer than the sum
  * of the small ones, and scans no faster. */
-#define WIDENED_PER_DATABASE 8
+#define WIDENED_PER_DATABASE 16
 
 /* True when a regex holds a bounded repeat with an upper bound above
  * MAX_PREFILTER_REPEAT ("[^>]{0,2048}"): Hyperscan expands such repeats
