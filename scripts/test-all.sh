@@ -12,6 +12,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 JOBS=$(nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS=${FUZZ_SECONDS:-4}
+# the compiled spam rules the runs cache go to a folder of their own, not
+# the user's ~/.cache
+XDG_CACHE_HOME=$(mktemp -d)
+export XDG_CACHE_HOME
+trap 'rm -rf "$XDG_CACHE_HOME"' EXIT
 passed=0
 failed=0
 failures=()

@@ -588,6 +588,9 @@ static ms_status load_path(loader *ld, const char *path)
  * of them takes Hyperscan's compiler several times longer than the sum
  * of the small ones, and scans no faster. */
 #define WIDENED_PER_DATABASE 16
+/* Header texts read by fewer regex rules than this go without a
+ * prefilter. */
+#define MIN_HEADER_PREFILTER 4
 
 /* True when a regex holds a bounded repeat with an upper bound above
  * MAX_PREFILTER_REPEAT ("[^>]{0,2048}"): Hyperscan expands such repeats
@@ -913,6 +916,8 @@ static ms_status build_prefilters(ms_spam_rules *rules, int kind, int target,
     }
     *first = rules->n_pf;
     *count = 0;
+    if (target >= 0 && n < MIN_HEADER_PREFILTER)
+        return MS_OK; /* a scan costs more than PCRE2 on a short header */
     pattern_list direct = {calloc(n + 1, sizeof(char *)),
                            calloc(n + 1, sizeof(unsigned)),
                            calloc(n + 1, sizeof(unsigned)), 0};
