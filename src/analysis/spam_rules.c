@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -686,26 +685,6 @@ static bool cache_path(const ms_spam_rules *rules, const pattern_list *list,
     return w > 0 && (size_t)w < size;
 }
 
-/* Creates a folder and its parents (as mkdir -p). */
-static bool make_dirs(const char *dir)
-{
-    char buf[4096];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof(buf))
-        return false;
-    memcpy(buf, dir, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        char c = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return false;
-        buf[i] = c;
-    }
-    return true;
-}
-
 /* Reads a cached database for list: on success *db is set and list keeps
  * only the patterns the database holds, the others going to refused. */
 static bool cache_read(const char *path, pattern_list *list, hs_database_t **db,
@@ -765,7 +744,7 @@ static void cache_write(const char *dir, const char *path,
 {
     char *bytes = NULL;
     size_t size = 0;
-    if (!make_dirs(dir) ||
+    if (!ms_dir_make_all(dir) ||
         hs_serialize_database(db, &bytes, &size) != HS_SUCCESS)
         return;
     char tmp[4200];

@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "analysis/spam_widen.h"
+#include "util/ascii.h"
 #include "util/buf.h"
 
 /* Bounded repeats above this keep their lower bound only. */
@@ -160,17 +161,6 @@ static void simple_text(ms_buf *b, const wnode *w)
         ms_buf_append_char(b, ')');
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Reads \xHH or \x{HHH} at ctx->i (on the 'x'); returns the value or
  * -1. */
 static long read_hex_escape(widen_ctx *c)
@@ -180,8 +170,8 @@ static long read_hex_escape(widen_ctx *c)
     if (i < c->n && c->p[i] == '{') {
         i++;
         int digits = 0;
-        while (i < c->n && hex_value(c->p[i]) >= 0 && digits < 8) {
-            v = v * 16 + hex_value(c->p[i++]);
+        while (i < c->n && ms_ascii_hex_value(c->p[i]) >= 0 && digits < 8) {
+            v = v * 16 + ms_ascii_hex_value(c->p[i++]);
             digits++;
         }
         if (i >= c->n || c->p[i] != '}' || digits == 0)
@@ -190,8 +180,8 @@ static long read_hex_escape(widen_ctx *c)
         return v;
     }
     int digits = 0;
-    while (i < c->n && digits < 2 && hex_value(c->p[i]) >= 0) {
-        v = v * 16 + hex_value(c->p[i++]);
+    while (i < c->n && digits < 2 && ms_ascii_hex_value(c->p[i]) >= 0) {
+        v = v * 16 + ms_ascii_hex_value(c->p[i++]);
         digits++;
     }
     c->i = i;
@@ -241,8 +231,7 @@ static bool class_member(widen_ctx *c, long *v, ms_buf *text)
         *v = values[k - named];
         return true;
     }
-    if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
-        (e >= '0' && e <= '9'))
+    if (ms_ascii_is_alnum(e))
         return false; /* an escape not handled here: give up */
     *v = (unsigned char)e;
     return true;
@@ -496,17 +485,17 @@ static void parse_escape(widen_ctx *c, wnode *out)
             }
             j++;
         } else {
-            while (j < c->n && (p[j] == '-' || (p[j] >= '0' && p[j] <= '9')))
+            while (j < c->n && (p[j] == '-' || ms_ascii_is_digit(p[j])))
                 j++;
         }
         ms_buf_append(&out->text, p + c->i, j - c->i);
         c->i = j;
         return;
     }
-    if (e >= '0' && e <= '9') {
+    if (ms_ascii_is_digit(e)) {
         /* a back-reference or an octal escape: copied whole */
         size_t j = c->i + 1;
-        while (j < c->n && p[j] >= '0' && p[j] <= '9')
+        while (j < c->n && ms_ascii_is_digit(p[j]))
             j++;
         ms_buf_append(&out->text, p + c->i, j - c->i);
         c->i = j;
@@ -519,8 +508,7 @@ static void parse_escape(widen_ctx *c, wnode *out)
     }
     ms_buf_append(&out->text, p + c->i, 2);
     c->i += 2;
-    bool literal = !((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
-                     (e >= '0' && e <= '9'));
+    bool literal = !ms_ascii_is_alnum(e);
     if (literal && (unsigned char)e < 0x80) {
         memset(out->first, 0, sizeof(out->first));
         set_bit(out->first, (unsigned char)e);
@@ -545,7 +533,7 @@ static bool parse_quantifier(widen_ctx *c, long *lo, long *hi)
         size_t j = i + 1;
         long a = 0, b;
         bool digits = false;
-        while (j < c->n && p[j] >= '0' && p[j] <= '9' && a < 100000) {
+        while (j < c->n && ms_ascii_is_digit(p[j]) && a < 100000) {
             a = a * 10 + (p[j++] - '0');
             digits = true;
         }
@@ -554,9 +542,9 @@ static bool parse_quantifier(widen_ctx *c, long *lo, long *hi)
         b = a;
         if (j < c->n && p[j] == ',') {
             j++;
-            if (j < c->n && p[j] >= '0' && p[j] <= '9') {
+            if (j < c->n && ms_ascii_is_digit(p[j])) {
                 b = 0;
-                while (j < c->n && p[j] >= '0' && p[j] <= '9' && b < 100000)
+                while (j < c->n && ms_ascii_is_digit(p[j]) && b < 100000)
                     b = b * 10 + (p[j++] - '0');
             } else {
                 b = -1;

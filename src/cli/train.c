@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analysis/bayes.h"
@@ -17,6 +16,7 @@
 #include "cli/input.h"
 #include "pipeline/source.h"
 #include "report/message_json.h"
+#include "util/dir.h"
 
 /* Mails learnt per transaction. */
 #define TRAIN_BATCH 500
@@ -103,12 +103,8 @@ static const char *default_store(char *buf, size_t size)
     const char *home = getenv("HOME");
     if (home == NULL || home[0] == '\0')
         return NULL;
-    snprintf(buf, size, "%s/.local", home);
-    mkdir(buf, 0755);
-    snprintf(buf, size, "%s/.local/share", home);
-    mkdir(buf, 0755);
     snprintf(buf, size, "%s/.local/share/mailscope", home);
-    mkdir(buf, 0755);
+    ms_dir_make_all(buf);
     snprintf(buf, size, "%s/.local/share/mailscope/bayes.db", home);
     return buf;
 }
