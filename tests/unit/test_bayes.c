@@ -239,8 +239,12 @@ static void test_bayes_needs_training_then_separates(void **state)
     "<br><hr><p><strong><em><small><big><h1><ul><li><ol><sup><sub>"            \
     "</body></html>"
 
-/* Trains count spams written in HTML and count hams in plain text. */
-static void train_html_spam(int count)
+/* Writes mail i of a training set (a spam or a ham) into buf; returns
+ * its length. */
+typedef size_t (*mail_maker)(char *buf, size_t size, int i, bool spam);
+
+/* Trains count spams and count hams, each written by make. */
+static void train_with(int count, mail_maker make)
 {
     char err[256];
     ms_bayes_db *db = NULL;
@@ -249,18 +253,9 @@ static void train_html_spam(int count)
     assert_int_equal(ms_bayes_begin(db), MS_OK);
     for (int i = 0; i < count; i++) {
         for (int spam = 0; spam < 2; spam++) {
-            char text[1024], mail[2048], id[65];
+            char mail[2048], id[65];
             ms_arena_reset(a);
-            size_t n = make_mail(text, sizeof(text), spam, i);
-            char *body = strstr(text, "\n\n") + 2;
-            body[-1] = '\0';
-            if (spam)
-                n = (size_t)snprintf(mail, sizeof(mail),
-                                     "%sContent-Type: text/html\n\n"
-                                     "%s%s%s",
-                                     text, MARKUP_OPEN, body, MARKUP_CLOSE);
-            else
-                n = (size_t)snprintf(mail, sizeof(mail), "%s\n%s", text, body);
+            size_t n = make(mail, sizeof(mail), i, spam);
             ms_bayes_tokens t = tokens_of(a, mail, n, id);
             bool changed;
             assert_int_equal(ms_bayes_learn(db, id, &t, spam, &changed), MS_OK);
@@ -269,6 +264,21 @@ static void train_html_spam(int count)
     assert_int_equal(ms_bayes_commit(db), MS_OK);
     ms_bayes_close(db);
     ms_arena_free(a);
+}
+
+/* A spam written in HTML, or a ham in plain text. */
+static size_t make_html_spam(char *mail, size_t size, int i, bool spam)
+{
+    char text[1024];
+    make_mail(text, sizeof(text), spam, i);
+    char *body = strstr(text, "\n\n") + 2;
+    body[-1] = '\0';
+    if (spam)
+        return (size_t)snprintf(mail, size,
+                                "%sContent-Type: text/html\n\n"
+                                "%s%s%s",
+                                text, MARKUP_OPEN, body, MARKUP_CLOSE);
+    return (size_t)snprintf(mail, size, "%s\n%s", text, body);
 }
 
 /* When all the spam learnt was HTML and all the ham plain text, each of
@@ -280,7 +290,7 @@ static void train_html_spam(int count)
  * and its few header tokens, not by the 40 it has. */
 static void test_bayes_markup_counts_as_a_few_tokens(void **state)
 {
-    train_html_spam(250);
+    train_with(250, make_html_spam);
     char err[256];
     ms_bayes_snapshot *s = NULL;
     assert_int_equal(ms_bayes_snapshot_load(store, &s, err, sizeof(err)),
@@ -323,35 +333,14 @@ static size_t make_uneven_spam(char *buf, size_t size, int i)
     return n < size ? n : size - 1;
 }
 
-/* Trains count uneven spams and count hams relayed by the list of
- * LIST_HEADER. */
-static void train_list_ham(int count)
+/* An uneven spam, or a ham relayed by the list of LIST_HEADER. */
+static size_t make_list_ham(char *mail, size_t size, int i, bool spam)
 {
-    char err[256];
-    ms_bayes_db *db = NULL;
-    assert_int_equal(ms_bayes_open(store, &db, err, sizeof(err)), MS_OK);
-    ms_arena *a = ms_arena_new(0);
-    assert_int_equal(ms_bayes_begin(db), MS_OK);
-    for (int i = 0; i < count; i++) {
-        for (int spam = 0; spam < 2; spam++) {
-            char mail[2048], id[65];
-            ms_arena_reset(a);
-            size_t n = 0;
-            if (spam) {
-                n = make_uneven_spam(mail, sizeof(mail), i);
-            } else {
-                n = strlen(LIST_HEADER);
-                memcpy(mail, LIST_HEADER, n);
-                n += make_mail(mail + n, sizeof(mail) - n, false, i);
-            }
-            ms_bayes_tokens t = tokens_of(a, mail, n, id);
-            bool changed;
-            assert_int_equal(ms_bayes_learn(db, id, &t, spam, &changed), MS_OK);
-        }
-    }
-    assert_int_equal(ms_bayes_commit(db), MS_OK);
-    ms_bayes_close(db);
-    ms_arena_free(a);
+    if (spam)
+        return make_uneven_spam(mail, size, i);
+    size_t n = strlen(LIST_HEADER);
+    memcpy(mail, LIST_HEADER, n);
+    return n + make_mail(mail + n, size - n, false, i);
 }
 
 /* A spam sent through a list whose mails were all ham: the twelve words
@@ -360,7 +349,7 @@ static void train_list_ham(int count)
  * decide (counted one by one they pulled it to BAYES_50). */
 static void test_bayes_twin_tokens_count_once(void **state)
 {
-    train_list_ham(250);
+    train_with(250, make_list_ham);
     char err[256];
     ms_bayes_snapshot *s = NULL;
     assert_int_equal(ms_bayes_snapshot_load(store, &s, err, sizeof(err)),
