@@ -5,8 +5,10 @@
  *   header   each header's value (all occurrences, one a line), decoded,
  *            or raw, or its first address or display name;
  *   body     the Subject, then the text of the text parts, HTML rendered
- *            to text, one paragraph a line;
- *   rawbody  the decoded text parts, HTML left as it is;
+ *            to text, one paragraph a line (the first 50,000 bytes or so
+ *            of each part, as SpamAssassin reads);
+ *   rawbody  the decoded text parts, HTML left as it is (500,000 bytes
+ *            or so of each);
  *   full     the whole raw mail;
  *   uri      the links found in the text parts, one a line.
  * Each text (each header text too) is scanned once by the Hyperscan
@@ -445,6 +447,29 @@ static void collect_uris(const char *p, size_t n, ms_buf *out, size_t *count)
     }
 }
 
+/* SpamAssassin's per-part ceilings (body_part_scan_size and
+ * rawbody_part_scan_size): the rules read this much of one part's text. */
+#define BODY_PART_SCAN_BYTES    50000
+#define RAWBODY_PART_SCAN_BYTES 500000
+/* How far past a ceiling the cut may move to end on a separator. */
+#define SCAN_CUT_SLACK 1024
+
+/* Returns how much of a part's text the rules read: all of it up to
+ * limit, else up to the first of seps (tried in order) found within
+ * SCAN_CUT_SLACK bytes after limit, else limit, as SpamAssassin cuts. */
+static size_t part_scan_len(const char *t, size_t n, size_t limit,
+                            const char *seps)
+{
+    if (n <= limit)
+        return n;
+    for (const char *sep = seps; *sep; sep++) {
+        const char *hit = memchr(t + limit, *sep, n - limit);
+        if (hit != NULL && (size_t)(hit - t) - limit <= SCAN_CUT_SLACK)
+            return (size_t)(hit - t) + 1;
+    }
+    return limit;
+}
+
 /* Builds the texts the rule kinds read; see spam_rules.h. */
 void ms_spam_texts(const ms_message *m, ms_buf *body, ms_buf *rawbody,
                    ms_buf *uris)
@@ -460,7 +485,9 @@ void ms_spam_texts(const ms_message *m, ms_buf *body, ms_buf *rawbody,
         if (!p->is_text || p->text == NULL)
             continue;
         if (rawbody) {
-            ms_buf_append(rawbody, p->text, p->text_len);
+            ms_buf_append(rawbody, p->text,
+                          part_scan_len(p->text, p->text_len,
+                                        RAWBODY_PART_SCAN_BYTES, "\n> "));
             ms_buf_append_char(rawbody, '\n');
         }
         if (uris)
@@ -468,9 +495,13 @@ void ms_spam_texts(const ms_message *m, ms_buf *body, ms_buf *rawbody,
         if (strcmp(p->content_type, "text/html") == 0) {
             ms_buf_clear(&tmp);
             render_html(p->text, p->text_len, &tmp);
-            append_paragraphs(body, tmp.p ? tmp.p : "", tmp.n);
+            append_paragraphs(body, tmp.p ? tmp.p : "",
+                              part_scan_len(tmp.p ? tmp.p : "", tmp.n,
+                                            BODY_PART_SCAN_BYTES, "\n "));
         } else {
-            append_paragraphs(body, p->text, p->text_len);
+            append_paragraphs(body, p->text,
+                              part_scan_len(p->text, p->text_len,
+                                            BODY_PART_SCAN_BYTES, "\n "));
         }
     }
     ms_buf_free(&tmp);

@@ -65,6 +65,7 @@ typedef struct spam_rule {
     char *pattern;    /* the regex source */
     uint32_t pcre_flags;
     pcre2_code *re;
+    bool utf;          /* re runs in UTF-8 mode, else on octets */
     bool prefiltered;  /* covered by the kind's Hyperscan database */
     char *meta_source; /* meta rules: the expression text */
     meta_op *meta;     /* compiled postfix program */

@@ -207,20 +207,25 @@ static bool read_regex(const char *s, char **pattern, uint32_t *flags,
     return true;
 }
 
-/* Compiles a rule's regex with PCRE2 (JIT when available). A regex PCRE2
- * rejects makes the rule invalid, counted and skipped, as SpamAssassin
- * skips rules that do not compile. */
+/* Compiles a rule's regex with PCRE2 (JIT when available). It matches
+ * octets, as SpamAssassin does (it hands its rules UTF-8 encoded bytes:
+ * "[\xe2][\x80][\xa6]" is how a rule spells an ellipsis); a regex that
+ * names a character beyond one byte ("\x{2028}") runs in UTF-8 mode
+ * instead. A regex PCRE2 rejects makes the rule invalid, counted and
+ * skipped, as SpamAssassin skips rules that do not compile. */
 void ms_spam_rule_compile(spam_rule *r)
 {
     int errcode;
     PCRE2_SIZE erroffset;
-    uint32_t flags = r->pcre_flags | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
-    r->re = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED, flags,
-                          &errcode, &erroffset, NULL);
+    r->utf = false;
+    r->re = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED,
+                          r->pcre_flags, &errcode, &erroffset, NULL);
     if (r->re == NULL) {
-        /* some rules match raw bytes that are not UTF-8 */
-        r->re = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED,
-                              r->pcre_flags, &errcode, &erroffset, NULL);
+        r->utf = true;
+        r->re =
+            pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED,
+                          r->pcre_flags | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+                          &errcode, &erroffset, NULL);
     }
     if (r->re == NULL) {
         r->invalid = true;
@@ -877,8 +882,9 @@ static ms_status add_prefilter(ms_spam_rules *rules, const pattern_list *list,
 /*
  * Builds the prefilters of the regex rules of one kind (of one header
  * text when target >= 0). Every pattern goes in widened (spam_widen.c:
- * the rules run in UTF-8 mode, Hyperscan reads bytes, and only the
- * widened form is sure to match wherever the rule does). The patterns
+ * Hyperscan has no look-arounds, and a rule in UTF-8 mode reads
+ * characters where Hyperscan reads bytes; only the widened form is sure
+ * to match wherever the rule does). The patterns
  * Hyperscan compiles quickly share one database; the long ones, those
  * with large repeats and those it refuses go a few to a database; what
  * still fails is left to PCRE2 alone (rules->always for the body-like
@@ -934,7 +940,7 @@ static ms_status build_prefilters(ms_spam_rules *rules, int kind, int target,
             continue;
         }
         /* even the quick ones go in widened, for the end anchors */
-        char *w = ms_spam_widen(r->pattern);
+        char *w = ms_spam_widen(r->pattern, r->utf);
         if (w == NULL) {
             later[n_later++] = (unsigned)i;
             continue;
@@ -957,7 +963,7 @@ static ms_status build_prefilters(ms_spam_rules *rules, int kind, int target,
                      strlen(r->pattern) <= MAX_PREFILTER_PATTERN_BYTES;
         char *w = (r->pcre_flags & PCRE2_EXTENDED) || tried
                       ? NULL
-                      : ms_spam_widen(r->pattern);
+                      : ms_spam_widen(r->pattern, r->utf);
         if (w == NULL) {
             later[n_still++] = later[k];
             continue;

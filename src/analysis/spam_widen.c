@@ -13,9 +13,9 @@
  *
  *   - every byte >= 0x80 (a literal, an escape, a class member) becomes
  *     the class [\x80-\xff], so a class keeps its ASCII members and gains
- *     all high bytes; and since the rules run in UTF-8 mode, where ".",
- *     "[^>]", "\W" or "\xe9" match one character of up to four bytes,
- *     such an atom may take up to three more high bytes;
+ *     all high bytes; and for a rule in UTF-8 mode, where ".", "[^>]",
+ *     "\W" or "\xe9" match one character of up to four bytes, such an
+ *     atom may take up to three more high bytes;
  *   - alternatives that end up identical are merged, and an alternation
  *     whose branches are all "one byte of a set, then N to M high bytes"
  *     (the shape of the look-alike classes) becomes one class and one
@@ -52,10 +52,11 @@
  * ("(field: ){3}"); nested inside other repeats they multiply the
  * compile time (tens of seconds for one rule) and become * or +. */
 #define WIDEN_BIG_KEEP 4
-/* The rules' regexes run in UTF-8 mode: one character of the pattern
- * (".", "[^>]", "\\xe9") is one to four bytes of the text. A widened
- * atom that may match a character beyond ASCII takes up to this many
- * more high bytes. */
+/* A rule whose regex runs in UTF-8 mode reads one character of the
+ * pattern (".", "[^>]", "\\xe9") as one to four bytes of the text: a
+ * widened atom that may match a character beyond ASCII takes up to this
+ * many more high bytes. In byte mode (most rules, as SpamAssassin
+ * matches octets) an atom is one byte and takes none. */
 #define UTF8_TAIL 3
 /* Nesting depth of groups accepted. */
 #define WIDEN_MAX_DEPTH 64
@@ -75,6 +76,7 @@ typedef struct widen_ctx {
     size_t i;
     int depth;
     int captures; /* capturing groups met so far */
+    int tail;     /* high bytes an atom may take after its first byte */
     bool failed;
 } widen_ctx;
 
@@ -302,7 +304,7 @@ static void parse_class(widen_ctx *c, wnode *out)
         memcpy(out->first, set, sizeof(set));
         out->simple = true;
         out->tmin = 0;
-        out->tmax = high ? UTF8_TAIL : 0;
+        out->tmax = high ? c->tail : 0;
         simple_text(&out->text, out);
         ms_buf_free(&extra);
         return;
@@ -310,7 +312,8 @@ static void parse_class(widen_ctx *c, wnode *out)
     /* negated, or with shorthands: written out, no summary; a negated
      * class names only its ASCII members (it matches every other
      * character, whatever its bytes) */
-    bool wide = negated || high || shorthand_matches_high(&extra);
+    bool wide =
+        c->tail > 0 && (negated || high || shorthand_matches_high(&extra));
     ms_buf body;
     ms_buf_init(&body, 0);
     class_text(&body, set);
@@ -328,7 +331,7 @@ static void parse_class(widen_ctx *c, wnode *out)
         ms_buf_append_char(&out->text, ']');
     }
     if (wide)
-        ms_buf_printf(&out->text, "[\\x80-\\xff]{0,%d})", UTF8_TAIL);
+        ms_buf_printf(&out->text, "[\\x80-\\xff]{0,%d})", c->tail);
     ms_buf_free(&body);
     ms_buf_free(&extra);
 }
@@ -462,7 +465,7 @@ static void parse_escape(widen_ctx *c, wnode *out)
         }
         if (v >= 0x80) {
             set_high(out);
-            out->tmax = UTF8_TAIL;
+            out->tmax = c->tail;
             simple_text(&out->text, out);
             return;
         }
@@ -501,8 +504,8 @@ static void parse_escape(widen_ctx *c, wnode *out)
         c->i = j;
         return;
     }
-    if (strchr("WSDHVN", e) != NULL) {
-        ms_buf_printf(&out->text, "(?:\\%c[\\x80-\\xff]{0,%d})", e, UTF8_TAIL);
+    if (strchr("WSDHVN", e) != NULL && c->tail > 0) {
+        ms_buf_printf(&out->text, "(?:\\%c[\\x80-\\xff]{0,%d})", e, c->tail);
         c->i += 2;
         return;
     }
@@ -640,8 +643,11 @@ static void parse_sequence(widen_ctx *c, wnode *out)
             c->i++;
         } else if (ch == '*' || ch == '+' || ch == '?') {
             c->failed = true; /* a quantifier with nothing to repeat */
+        } else if (ch == '.' && c->tail > 0) {
+            ms_buf_printf(&atom.text, "(?:.[\\x80-\\xff]{0,%d})", c->tail);
+            c->i++;
         } else if (ch == '.') {
-            ms_buf_printf(&atom.text, "(?:.[\\x80-\\xff]{0,%d})", UTF8_TAIL);
+            ms_buf_append_char(&atom.text, '.');
             c->i++;
         } else {
             /* a brace that starts no quantifier is a literal; escaped, so
@@ -756,9 +762,10 @@ static void parse_alternation(widen_ctx *c, wnode *out)
 }
 
 /* Returns the widened form of pattern; see spam_widen.h. */
-char *ms_spam_widen(const char *pattern)
+char *ms_spam_widen(const char *pattern, bool utf)
 {
-    widen_ctx c = {pattern, strlen(pattern), 0, 0, 0, false};
+    widen_ctx c = {pattern, strlen(pattern),     0,    0,
+                   0,       utf ? UTF8_TAIL : 0, false};
     wnode top;
     node_init(&top);
     parse_alternation(&c, &top);

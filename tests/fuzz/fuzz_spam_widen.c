@@ -5,6 +5,7 @@
  * UndefinedBehaviorSanitizer; when PCRE2 accepts the pattern and the
  * rewrite gives a result, the result must be a pattern PCRE2 accepts too
  * (the rewrite only drops and widens, it never breaks the syntax).
+ * Both modes of the rewrite are exercised, by the input's length.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -23,7 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(pattern, data, size);
     pattern[size] = '\0';
-    char *wide = ms_spam_widen(pattern);
+    /* both modes: byte mode for even lengths, UTF-8 mode for odd */
+    char *wide = ms_spam_widen(pattern, size % 2 == 1);
     if (wide != NULL) {
         int err;
         PCRE2_SIZE at;

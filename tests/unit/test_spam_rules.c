@@ -302,9 +302,9 @@ static void test_spam_load_errors_name_file_and_line(void **state)
  * over metas defined later is evaluated in one pass. */
 static void test_spam_prefilters_keep_every_hit(void **state)
 {
-    /* a tag-like look-alike class of alternatives (the rules run in
-     * UTF-8 mode: [\xce][\x85] is U+00CE U+0085, four bytes), long enough
-     * (over 3 kB) to be widened */
+    /* a tag-like look-alike class of alternatives (the rules match
+     * octets, as SpamAssassin's do: [\xce][\x85] is the UTF-8 form of
+     * U+0385), long enough (over 3 kB) to be widened */
     char letter[4096] = "(?:[pP\\xd1\\xf1]";
     for (int k = 0; k < 60; k++) {
         char alt[64];
@@ -333,7 +333,11 @@ static void test_spam_prefilters_keep_every_hit(void **state)
              "meta M_OUTER M_INNER && B_FAR\n"
              "score M_OUTER 1\n"
              "meta M_INNER B_LOOK || B_FUZZY\n"
-             "score M_INNER 1\n",
+             "score M_INNER 1\n"
+             "body B_ELLIPSIS /ends[\\xe2][\\x80][\\xa6]/\n"
+             "score B_ELLIPSIS 1\n"
+             "body B_WIDE /\\x{2026} \\w/\n"
+             "score B_WIDE 1\n",
              letter, letter);
     ms_spam_rules *rules = load_text(rules_text);
     ms_spam_rules_stats st;
@@ -350,10 +354,11 @@ static void test_spam_prefilters_keep_every_hit(void **state)
                  "15:03:05 +0100\n"
                  "From: a@example.org\nTo: b@example.com\nSubject: hi%*s\n"
                  "Content-Type: text/html; charset=utf-8\n\n"
-                 "<p>Order now, the offer ends today. Send a wire transfer to "
-                 "\xc3\x8e\xc2\x85"
+                 "<p>Order now, the offer ends\xe2\x80\xa6 today. Send a "
+                 "wire transfer to "
+                 "\xce\x85"
                  "ay"
-                 "\xc3\x8e\xc2\x90"
+                 "\xce\x90"
                  "al.</p>"
                  "<a href=\"http://shop.example/remove.php?id=jm@example.com\">"
                  "x</a>\n",
@@ -368,6 +373,10 @@ static void test_spam_prefilters_keep_every_hit(void **state)
         assert_true(has_hit(&r, "U_MAILTO"));
         assert_true(has_hit(&r, "M_INNER"));
         assert_true(has_hit(&r, "M_OUTER"));
+        /* byte sequences as SpamAssassin spells them, and a character
+         * beyond one byte (that rule runs in UTF-8 mode) */
+        assert_true(has_hit(&r, "B_ELLIPSIS"));
+        assert_true(has_hit(&r, "B_WIDE"));
         ms_arena_free(a);
     }
     /* and none of them on a mail without those features */
@@ -378,6 +387,37 @@ static void test_spam_prefilters_keep_every_hit(void **state)
               "Your paypal receipt. Order details below.\n");
     assert_int_equal(r.n_hits, 0);
     ms_arena_free(a);
+    ms_spam_rules_free(rules);
+}
+
+/* Body rules read about the first 50,000 bytes of each text part and
+ * rawbody rules the first 500,000, as SpamAssassin does: a word placed
+ * after that is not seen by body rules, one before it is. */
+static void test_spam_part_scan_sizes(void **state)
+{
+    (void)state;
+    ms_spam_rules *rules = load_text("body B_EARLY /early marker/\n"
+                                     "score B_EARLY 1\n"
+                                     "body B_LATE /late marker/\n"
+                                     "score B_LATE 1\n"
+                                     "rawbody R_LATE /late marker/\n"
+                                     "score R_LATE 1\n");
+    size_t filler = 70000;
+    char *mail = malloc(filler + 512);
+    assert_non_null(mail);
+    int n = sprintf(mail, "From: a@example.org\nTo: b@example.com\n"
+                          "Subject: report\n\nearly marker\n");
+    for (size_t k = 0; k < filler; k += 50)
+        n += sprintf(mail + n, "%s\n",
+                     "the quarterly figures are attached as before ...");
+    sprintf(mail + n, "late marker\n");
+    ms_arena *a;
+    ms_spam_result r = check(rules, &a, mail);
+    assert_true(has_hit(&r, "B_EARLY"));
+    assert_false(has_hit(&r, "B_LATE"));
+    assert_true(has_hit(&r, "R_LATE"));
+    ms_arena_free(a);
+    free(mail);
     ms_spam_rules_free(rules);
 }
 
@@ -448,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_spam_load_errors_name_file_and_line),
         cmocka_unit_test(test_spam_prefilters_keep_every_hit),
         cmocka_unit_test(test_spam_prefilter_cache),
+        cmocka_unit_test(test_spam_part_scan_sizes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
