@@ -72,7 +72,7 @@ if os.environ.get("SPAM_EVAL_MISJUDGED"):
     for is_spam, d in sorted(misjudged, key=lambda x: (x[0], x[1]["source"]["path"])):
         s = d["spam"]
         rules = " ".join(r.get("name", "?") for r in s.get("rules", []))
-        bayes = s.get("bayes", {}).get("probability")
+        bayes = (s.get("bayes") or {}).get("probability")
         print("FN" if is_spam else "FP", d["source"]["path"],
               f"score={s.get('score', 0):.1f}",
               f"bayes={bayes:.3f}" if isinstance(bayes, (int, float)) else "bayes=-",
