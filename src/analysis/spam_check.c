@@ -35,9 +35,19 @@
 /* Links kept for uri rules. */
 #define MAX_URIS 2000
 
+/* Per line rule (spam_rule.line_need): the line being counted and the
+ * ends of the rule's unit seen on it. */
+typedef struct line_count {
+    size_t start, end; /* the line, its newline included */
+    unsigned seen;
+    bool done;     /* checked: matched, or no need to look further */
+    bool disorder; /* an end came before the line: check the whole text */
+} line_count;
+
 struct ms_spam_scratch {
     hs_scratch_t *hs;
     pcre2_match_data *md;
+    line_count *lines;        /* per rule, for line rules */
     unsigned char *candidate; /* per rule: the prefilter fired */
     double *value;            /* per rule: hit count */
     const char **match;       /* per rule: matched text */
@@ -53,14 +63,15 @@ ms_status ms_spam_scratch_new(const ms_spam_rules *rules, ms_spam_scratch **out)
         return MS_ENOMEM;
     s->n_rules = rules->n_rules;
     s->candidate = calloc(rules->n_rules + 1, 1);
+    s->lines = calloc(rules->n_rules + 1, sizeof(line_count));
     s->value = calloc(rules->n_rules + 1, sizeof(double));
     s->match = calloc(rules->n_rules + 1, sizeof(char *));
     s->match_len = calloc(rules->n_rules + 1, sizeof(size_t));
     s->md = pcre2_match_data_create(8, NULL);
-    ms_status rc =
-        (s->candidate && s->value && s->match && s->match_len && s->md)
-            ? MS_OK
-            : MS_ENOMEM;
+    ms_status rc = (s->candidate && s->lines && s->value && s->match &&
+                    s->match_len && s->md)
+                       ? MS_OK
+                       : MS_ENOMEM;
     for (size_t k = 0; k < rules->n_pf && rc == MS_OK; k++) {
         if (hs_alloc_scratch(rules->pf[k].db, &s->hs) != HS_SUCCESS)
             rc = MS_ENOMEM;
@@ -83,6 +94,7 @@ void ms_spam_scratch_free(ms_spam_scratch *s)
     if (s->md)
         pcre2_match_data_free(s->md);
     free(s->candidate);
+    free(s->lines);
     free(s->value);
     free(s->match);
     free(s->match_len);
@@ -124,12 +136,84 @@ static int on_prefilter_match(unsigned int id, unsigned long long from,
     return 0;
 }
 
+/* What the callback of a line rules' database works with. */
+typedef struct line_scan {
+    const ms_spam_rules *rules;
+    ms_spam_scratch *s;
+    ms_arena *a;
+    const prefilter *pf;
+    const char *t;
+    size_t n;
+} line_scan;
+
+/* Hyperscan callback of the line rules' database: one more end of rule's
+ * unit G on the line of byte to - 1. Once a line holds as many ends as
+ * the rule repeats G, the rule runs on that line alone; matches come in
+ * order of their ends, so each line is counted once. */
+static int on_line_unit(unsigned int id, unsigned long long from,
+                        unsigned long long to, unsigned int flags, void *ctx)
+{
+    (void)from;
+    (void)flags;
+    line_scan *ls = ctx;
+    size_t i = ls->pf->rule[id];
+    line_count *lc = &ls->s->lines[i];
+    if (lc->done || to == 0 || to > ls->n)
+        return 0;
+    size_t at = (size_t)to - 1;
+    if (at < lc->start) {
+        lc->disorder = true;
+        return 0;
+    }
+    if (at >= lc->end) {
+        size_t start = at;
+        while (start > lc->end && ls->t[start - 1] != '\n')
+            start--;
+        const char *nl = memchr(ls->t + at, '\n', ls->n - at);
+        lc->start = start;
+        lc->end = nl ? (size_t)(nl - ls->t) + 1 : ls->n;
+        lc->seen = 0;
+    }
+    if (++lc->seen == (unsigned)ls->rules->rules[i].line_need &&
+        run_regex(ls->rules, ls->s, ls->a, i, ls->t + lc->start,
+                  lc->end - lc->start)) {
+        ls->s->value[i] = 1;
+        lc->done = true;
+    }
+    return 0;
+}
+
+/* Scans a text with the line rules' database pf: each of its rules runs
+ * on the lines that hold enough ends of its unit (on the whole text when
+ * the ends came out of order). */
+static void line_scan_text(const ms_spam_rules *rules, ms_spam_scratch *s,
+                           ms_arena *a, const prefilter *pf, const char *t,
+                           size_t n)
+{
+    for (size_t k = 0; k < pf->n; k++)
+        s->lines[pf->rule[k]] = (line_count){0, 0, 0, false, false};
+    line_scan ls = {rules, s, a, pf, t, n};
+    hs_scan(pf->db, t, (unsigned)n, 0, s->hs, on_line_unit, &ls);
+    for (size_t k = 0; k < pf->n; k++) {
+        size_t i = pf->rule[k];
+        if (s->lines[i].disorder && !s->lines[i].done &&
+            run_regex(rules, s, a, i, t, n))
+            s->value[i] = 1;
+    }
+}
+
 /* Scans a text with prefilters first .. first + count - 1, marking the
- * rules whose patterns may match as candidates. */
+ * rules whose patterns may match as candidates (line rules are checked
+ * right away). */
 static void prefilter_scan(const ms_spam_rules *rules, ms_spam_scratch *s,
-                           size_t first, size_t count, const char *t, size_t n)
+                           ms_arena *a, size_t first, size_t count,
+                           const char *t, size_t n)
 {
     for (size_t k = first; k < first + count; k++) {
+        if (rules->pf[k].by_line) {
+            line_scan_text(rules, s, a, &rules->pf[k], t ? t : "", n);
+            continue;
+        }
         const void *ctx[2] = {rules->pf[k].rule, s->candidate};
         hs_scan(rules->pf[k].db, t ? t : "", (unsigned)n, 0, s->hs,
                 on_prefilter_match, (void *)ctx);
@@ -140,7 +224,7 @@ static void prefilter_scan(const ms_spam_rules *rules, ms_spam_scratch *s,
 static void check_kind(const ms_spam_rules *rules, ms_spam_scratch *s,
                        ms_arena *a, int kind, const char *t, size_t n)
 {
-    prefilter_scan(rules, s, rules->kind_pf_first[kind],
+    prefilter_scan(rules, s, a, rules->kind_pf_first[kind],
                    rules->kind_pf_count[kind], t, n);
     for (size_t i = 0; i < rules->n_rules; i++) {
         const spam_rule *r = &rules->rules[i];
@@ -293,7 +377,7 @@ static void check_headers(const ms_spam_rules *rules, ms_spam_scratch *s,
             texts[t] = ms_arena_strndup(a, tmp->p ? tmp->p : "", tmp->n);
             lens[t] = tmp->n;
             state[t] = found ? 1 : -1;
-            prefilter_scan(rules, s, ht->pf_first, ht->pf_count, texts[t],
+            prefilter_scan(rules, s, a, ht->pf_first, ht->pf_count, texts[t],
                            lens[t]);
         }
         bool found = state[t] > 0;
@@ -322,57 +406,124 @@ static void check_headers(const ms_spam_rules *rules, ms_spam_scratch *s,
     }
 }
 
+/* Drops the spaces at the end of out. */
+static void trim_trailing_spaces(ms_buf *out)
+{
+    while (out->n > 0 && out->p[out->n - 1] == ' ')
+        out->n--;
+    if (out->p)
+        out->p[out->n] = '\0';
+}
+
+/* Returns what a tag (start or end) puts into the text, as SpamAssassin's
+ * HTML module has it: "\n" for br and div, a paragraph break for p, hr,
+ * blockquote, pre, title and the like, a space for list items, table
+ * cells and headings; NULL for the others. */
+static const char *tag_break(ms_slice name)
+{
+    static const char *const line[] = {"br", "div"};
+    static const char *const para[] = {
+        "p", "hr", "blockquote", "pre", "listing", "plaintext", "xmp", "title"};
+    static const char *const space[] = {"li", "th", "td", "dt", "dd", "embed"};
+    for (size_t k = 0; k < sizeof(line) / sizeof(line[0]); k++)
+        if (ms_slice_eq_ci(name, ms_slice_from_cstr(line[k])))
+            return "\n";
+    for (size_t k = 0; k < sizeof(para) / sizeof(para[0]); k++)
+        if (ms_slice_eq_ci(name, ms_slice_from_cstr(para[k])))
+            return "\n\n";
+    for (size_t k = 0; k < sizeof(space) / sizeof(space[0]); k++)
+        if (ms_slice_eq_ci(name, ms_slice_from_cstr(space[k])))
+            return " ";
+    if (name.n == 2 && (name.p[0] == 'h' || name.p[0] == 'H') &&
+        name.p[1] >= '1' && name.p[1] <= '6')
+        return " ";
+    return NULL;
+}
+
 /*
- * Renders HTML to text for body rules: tags dropped, script and style
- * contents dropped, the common entities decoded, block tags made into
- * line breaks. A stand-in kept small on purpose: the HTML module's
- * renderer replaces it once it exists.
+ * Renders HTML to text for body rules as SpamAssassin's HTML module does:
+ * tags dropped, script and style contents dropped, the common entities
+ * decoded, every run of white space (a no-break space too) one space, and
+ * the tags that break text (tag_break) putting in their line end,
+ * paragraph break or space, with the spaces around it dropped. A single
+ * line end joins the lines around it into one paragraph later on, as in
+ * SpamAssassin; a paragraph break starts a new line of the body text.
  */
 static void render_html(const char *p, size_t n, ms_buf *out)
 {
     size_t i = 0;
+    bool after_break = true; /* the last thing written was a tag's break */
     while (i < n) {
         char c = p[i];
         if (c == '<') {
             size_t end = i + 1;
             while (end < n && p[end] != '>')
                 end++;
-            ms_slice tag = {p + i + 1, end - i - 1};
-            bool skip_content = ms_slice_starts_with_ci(tag, "script") ||
-                                ms_slice_starts_with_ci(tag, "style");
-            if (ms_slice_starts_with_ci(tag, "br") ||
-                ms_slice_starts_with_ci(tag, "p") ||
-                ms_slice_starts_with_ci(tag, "/p") ||
-                ms_slice_starts_with_ci(tag, "div") ||
-                ms_slice_starts_with_ci(tag, "/div") ||
-                ms_slice_starts_with_ci(tag, "tr") ||
-                ms_slice_starts_with_ci(tag, "li"))
-                ms_buf_append_char(out, '\n');
+            size_t at = i + 1;
+            if (at < end && p[at] == '/')
+                at++;
+            size_t name_end = at;
+            while (name_end < end && ms_ascii_is_alnum(p[name_end]))
+                name_end++;
+            ms_slice name = {p + at, name_end - at};
+            bool opening = at == i + 1;
+            bool skip_content =
+                opening &&
+                (ms_slice_eq_ci(name, ms_slice_from_cstr("script")) ||
+                 ms_slice_eq_ci(name, ms_slice_from_cstr("style")));
+            const char *brk = tag_break(name);
+            if (brk != NULL) {
+                trim_trailing_spaces(out);
+                ms_buf_append_str(out, brk);
+                after_break = true;
+            }
             i = end < n ? end + 1 : n;
             if (skip_content) {
-                const char *close = ms_slice_starts_with_ci(tag, "script")
-                                        ? "</script"
-                                        : "</style";
-                size_t at = ms_slice_find_ci((ms_slice){p + i, n - i},
+                const char *close = name.n == 6 ? "</script" : "</style";
+                size_t to = ms_slice_find_ci((ms_slice){p + i, n - i},
                                              ms_slice_from_cstr(close));
-                i = at == (size_t)-1 ? n : i + at;
+                i = to == (size_t)-1 ? n : i + to;
             }
             continue;
         }
+        bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+                     c == '\f' || c == '\v';
+        size_t len = 1;
+        if (!space && (unsigned char)c == 0xc2 && i + 1 < n &&
+            (unsigned char)p[i + 1] == 0xa0) {
+            space = true; /* a no-break space */
+            len = 2;
+        }
+        if (!space && c == '&' && i + 6 <= n &&
+            ms_slice_eq_ci((ms_slice){p + i, 6},
+                           ms_slice_from_cstr("&nbsp;"))) {
+            space = true;
+            len = 6;
+        }
+        if (space) {
+            if (!after_break && out->n > 0 && out->p[out->n - 1] != ' ')
+                ms_buf_append_char(out, ' ');
+            i += len;
+            continue;
+        }
+        after_break = false;
         if (c == '&') {
             static const struct {
                 const char *name;
                 const char *text;
-            } ents[] = {{"&amp;", "&"},   {"&lt;", "<"},   {"&gt;", ">"},
-                        {"&quot;", "\""}, {"&nbsp;", " "}, {"&#39;", "'"}};
+            } ents[] = {{"&amp;", "&"},
+                        {"&lt;", "<"},
+                        {"&gt;", ">"},
+                        {"&quot;", "\""},
+                        {"&#39;", "'"}};
             bool done = false;
             for (size_t k = 0; k < sizeof(ents) / sizeof(ents[0]); k++) {
-                size_t len = strlen(ents[k].name);
-                if (i + len <= n &&
-                    ms_slice_eq_ci((ms_slice){p + i, len},
+                size_t elen = strlen(ents[k].name);
+                if (i + elen <= n &&
+                    ms_slice_eq_ci((ms_slice){p + i, elen},
                                    ms_slice_from_cstr(ents[k].name))) {
                     ms_buf_append_str(out, ents[k].text);
-                    i += len;
+                    i += elen;
                     done = true;
                     break;
                 }
@@ -385,33 +536,48 @@ static void render_html(const char *p, size_t n, ms_buf *out)
     }
 }
 
-/* Appends text as paragraphs: lines of one paragraph joined by a space,
- * one paragraph a line, as SpamAssassin presents the body to its rules. */
+/* True for the bytes Perl's \\s matches in a byte string. */
+static bool is_body_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+/* Appends text as SpamAssassin presents the body to its rules: a run of
+ * white space holding two line ends or more becomes one line end (a
+ * paragraph break; a space stays on either side when the run had white
+ * space there), every other run one space, so one paragraph is one line. */
 static void append_paragraphs(ms_buf *out, const char *p, size_t n)
 {
-    bool line_start = true, blank_run = false;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        if (c == '\r')
-            continue;
-        if (c == '\n') {
-            if (line_start) {
-                if (!blank_run && out->n > 0)
-                    ms_buf_append_char(out, '\n');
-                blank_run = true;
-            } else if (out->n > 0 && out->p[out->n - 1] != ' ') {
-                ms_buf_append_char(out, ' ');
-            }
-            line_start = true;
+    size_t i = 0;
+    while (i < n) {
+        if (!is_body_space(p[i])) {
+            size_t j = i;
+            while (j < n && !is_body_space(p[j]))
+                j++;
+            ms_buf_append(out, p + i, j - i);
+            i = j;
             continue;
         }
-        if (line_start && (c == ' ' || c == '\t'))
-            continue;
-        line_start = false;
-        blank_run = false;
-        ms_buf_append_char(out, c);
+        size_t j = i, first_nl = n, last_nl = n, lines = 0;
+        for (; j < n && is_body_space(p[j]); j++) {
+            if (p[j] != '\n')
+                continue;
+            if (lines++ == 0)
+                first_nl = j;
+            last_nl = j;
+        }
+        if (lines < 2) {
+            ms_buf_append_char(out, ' ');
+        } else {
+            if (first_nl > i)
+                ms_buf_append_char(out, ' ');
+            ms_buf_append_char(out, '\n');
+            if (last_nl + 1 < j)
+                ms_buf_append_char(out, ' ');
+        }
+        i = j;
     }
-    ms_buf_append_char(out, '\n');
 }
 
 /* Collects the links of a text, one a line: explicit schemes and www.
@@ -474,11 +640,15 @@ static size_t part_scan_len(const char *t, size_t n, size_t limit,
 void ms_spam_texts(const ms_message *m, ms_buf *body, ms_buf *rawbody,
                    ms_buf *uris)
 {
-    ms_buf tmp;
+    ms_buf tmp, joined;
     ms_buf_init(&tmp, 0);
-    /* body: the Subject first, then the text parts */
+    ms_buf_init(&joined, 0);
+    /* body: the Subject as its own line, then the text parts one line
+     * end apart, made into paragraphs as a whole */
     if (m->subject)
-        append_paragraphs(body, m->subject, strlen(m->subject));
+        ms_buf_append_str(body, m->subject);
+    ms_buf_append_char(body, '\n');
+    bool first_part = true;
     size_t n_uris = 0;
     for (size_t i = 0; i < m->n_parts; i++) {
         const ms_part *p = m->parts[i];
@@ -492,18 +662,25 @@ void ms_spam_texts(const ms_message *m, ms_buf *body, ms_buf *rawbody,
         }
         if (uris)
             collect_uris(p->text, p->text_len, uris, &n_uris);
+        if (!first_part)
+            ms_buf_append_char(&joined, '\n');
+        first_part = false;
         if (strcmp(p->content_type, "text/html") == 0) {
             ms_buf_clear(&tmp);
             render_html(p->text, p->text_len, &tmp);
-            append_paragraphs(body, tmp.p ? tmp.p : "",
-                              part_scan_len(tmp.p ? tmp.p : "", tmp.n,
-                                            BODY_PART_SCAN_BYTES, "\n "));
+            ms_buf_append(&joined, tmp.p ? tmp.p : "",
+                          part_scan_len(tmp.p ? tmp.p : "", tmp.n,
+                                        BODY_PART_SCAN_BYTES, "\n "));
         } else {
-            append_paragraphs(body, p->text,
-                              part_scan_len(p->text, p->text_len,
-                                            BODY_PART_SCAN_BYTES, "\n "));
+            ms_buf_append(&joined, p->text,
+                          part_scan_len(p->text, p->text_len,
+                                        BODY_PART_SCAN_BYTES, "\n "));
         }
     }
+    append_paragraphs(body, joined.p, joined.n);
+    if (body->n == 0 || body->p[body->n - 1] != '\n')
+        ms_buf_append_char(body, '\n');
+    ms_buf_free(&joined);
     ms_buf_free(&tmp);
 }
 

@@ -66,6 +66,7 @@ typedef struct spam_rule {
     uint32_t pcre_flags;
     pcre2_code *re;
     bool utf;          /* re runs in UTF-8 mode, else on octets */
+    int line_need;     /* "(?:G){k}" checked line by line: k, else 0 */
     bool prefiltered;  /* covered by the kind's Hyperscan database */
     char *meta_source; /* meta rules: the expression text */
     meta_op *meta;     /* compiled postfix program */
@@ -92,6 +93,7 @@ typedef struct prefilter {
     hs_database_t *db;
     unsigned *rule; /* pattern id -> rule index */
     size_t n;
+    bool by_line; /* the units of line rules (spam_rule.line_need) */
 } prefilter;
 
 struct ms_spam_rules {

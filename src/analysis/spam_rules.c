@@ -865,6 +865,7 @@ static ms_status add_prefilter(ms_spam_rules *rules, const pattern_list *list,
     prefilter *pf = &rules->pf[rules->n_pf];
     pf->db = db;
     pf->n = m;
+    pf->by_line = false;
     pf->rule = malloc(m * sizeof(unsigned));
     if (pf->rule == NULL) {
         hs_free_database(db);
@@ -877,6 +878,85 @@ static ms_status add_prefilter(ms_spam_rules *rules, const pattern_list *list,
     rules->stats.n_prefilter += m;
     rules->stats.n_databases++;
     return MS_OK;
+}
+
+/* Repeated groups shorter than this (in pattern bytes) are left to the
+ * prefilter: Hyperscan compiles them as they are. */
+#define LINE_UNIT_MIN_BYTES 64
+
+/* Returns the Hyperscan flags of a line rule's unit: every end reported,
+ * the pattern taken as it is. */
+static unsigned line_unit_flags(const spam_rule *r)
+{
+    return prefilter_flags(r) &
+           ~(unsigned)(HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH |
+                       HS_FLAG_ALLOWEMPTY);
+}
+
+/*
+ * Body rules that are one long group repeated ("(?:G){3}", the
+ * form-filling rules of SpamAssassin) defeat the prefilter: widened whole
+ * they are too large for Hyperscan, which then approximates them into a
+ * pattern that fires on nearly every mail, and PCRE2 ran them over every
+ * body (a tenth of the time of SpamAssassin's set). SpamAssassin matches
+ * body rules line by line, and a line the rule matches holds at least k
+ * ends of matches of G. So G, loosely widened (Hyperscan compiles that
+ * exactly), goes to a database that reports every end, and PCRE2 runs
+ * the rule only on the lines holding k of them (spam_check.c). A rule
+ * whose unit Hyperscan refuses stays with the prefilter.
+ */
+static ms_status build_line_rules(ms_spam_rules *rules, int kind, size_t *count)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rules->n_rules; i++)
+        n += rules->rules[i].kind == kind && rules->rules[i].re != NULL;
+    pattern_list units = {calloc(n + 1, sizeof(char *)),
+                          calloc(n + 1, sizeof(unsigned)),
+                          calloc(n + 1, sizeof(unsigned)), 0};
+    char **owned = calloc(n + 1, sizeof(char *));
+    unsigned *refused = calloc(n + 1, sizeof(unsigned));
+    size_t n_refused = 0;
+    ms_status rc = MS_ENOMEM;
+    if (!units.expr || !units.flags || !units.rule || !owned || !refused)
+        goto done;
+    for (size_t i = 0; i < rules->n_rules; i++) {
+        spam_rule *r = &rules->rules[i];
+        size_t at, len;
+        long times;
+        if (r->kind != kind || r->re == NULL ||
+            (r->pcre_flags & PCRE2_EXTENDED) ||
+            !ms_spam_repeat_unit(r->pattern, &at, &len, &times) ||
+            len < LINE_UNIT_MIN_BYTES || times > 1000)
+            continue;
+        char *unit = strndup(r->pattern + at, len);
+        char *w = unit ? ms_spam_widen_loose(unit, r->utf) : NULL;
+        free(unit);
+        if (w == NULL)
+            continue;
+        owned[units.n] = w;
+        units.expr[units.n] = w;
+        units.flags[units.n] = line_unit_flags(r);
+        units.rule[units.n++] = (unsigned)i;
+        r->line_need = (int)times;
+    }
+    size_t before = rules->n_pf;
+    rc = compile_prefilter(rules, &units, refused, &n_refused);
+    for (size_t k = 0; k < n_refused; k++)
+        rules->rules[refused[k]].line_need = 0;
+    if (rc == MS_OK && rules->n_pf > before) {
+        rules->pf[before].by_line = true;
+        rules->stats.n_line_rules += rules->pf[before].n;
+        (*count)++;
+    }
+done:
+    for (size_t k = 0; owned && k < n; k++)
+        free(owned[k]);
+    free(owned);
+    free(refused);
+    free(units.expr);
+    free(units.flags);
+    free(units.rule);
+    return rc;
 }
 
 /*
@@ -903,6 +983,11 @@ static ms_status build_prefilters(ms_spam_rules *rules, int kind, int target,
     *count = 0;
     if (target >= 0 && n < MIN_HEADER_PREFILTER)
         return MS_OK; /* a scan costs more than PCRE2 on a short header */
+    if (kind == KIND_BODY) {
+        ms_status lrc = build_line_rules(rules, kind, count);
+        if (lrc != MS_OK)
+            return lrc;
+    }
     pattern_list direct = {calloc(n + 1, sizeof(char *)),
                            calloc(n + 1, sizeof(unsigned)),
                            calloc(n + 1, sizeof(unsigned)), 0};
@@ -928,7 +1013,7 @@ static ms_status build_prefilters(ms_spam_rules *rules, int kind, int target,
     for (size_t i = 0; i < rules->n_rules; i++) {
         spam_rule *r = &rules->rules[i];
         if (r->kind != kind || r->re == NULL ||
-            (target >= 0 && r->target != target))
+            (target >= 0 && r->target != target) || r->line_need > 0)
             continue;
         if (r->pcre_flags & PCRE2_EXTENDED) {
             later[n_later++] = (unsigned)i;

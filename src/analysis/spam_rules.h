@@ -21,17 +21,19 @@ typedef struct ms_spam_scratch ms_spam_scratch;
 
 /* Counts of what a rule set holds, for the user and the tests. */
 typedef struct ms_spam_rules_stats {
-    size_t n_rules;     /* rules defined, all kinds */
-    size_t n_header;    /* header rules */
-    size_t n_body;      /* body, rawbody, full and uri regex rules */
-    size_t n_meta;      /* meta rules */
-    size_t n_eval;      /* eval: rules, skipped (not implemented) */
-    size_t n_invalid;   /* rules whose regex did not compile, skipped */
-    size_t n_prefilter; /* regexes the Hyperscan prefilter covers */
-    size_t n_widened;   /* of those, through a widened pattern */
-    size_t n_databases; /* prefilter databases */
-    size_t n_cached;    /* of those, read from the cache */
-    double required;    /* required_score */
+    size_t n_rules;      /* rules defined, all kinds */
+    size_t n_header;     /* header rules */
+    size_t n_body;       /* body, rawbody, full and uri regex rules */
+    size_t n_meta;       /* meta rules */
+    size_t n_eval;       /* eval: rules, skipped (not implemented) */
+    size_t n_invalid;    /* rules whose regex did not compile, skipped */
+    size_t n_prefilter;  /* regexes the Hyperscan prefilter covers */
+    size_t n_widened;    /* of those, through a widened pattern */
+    size_t n_line_rules; /* of those, checked line by line (a repeated
+                            group's unit in the database) */
+    size_t n_databases;  /* prefilter databases */
+    size_t n_cached;     /* of those, read from the cache */
+    double required;     /* required_score */
 } ms_spam_rules_stats;
 
 /* One rule that hit. */

@@ -45,6 +45,8 @@
 
 /* Bounded repeats above this keep their lower bound only. */
 #define WIDEN_MAX_REPEAT 64
+/* The same for ms_spam_widen_loose. */
+#define WIDEN_LOOSE_REPEAT 3
 /* Repeated groups longer than this (in pattern bytes) become * or +. */
 #define WIDEN_BIG_GROUP 64
 /* Bounded repeats of big groups up to this many copies are kept at the
@@ -75,8 +77,9 @@ typedef struct widen_ctx {
     size_t n;
     size_t i;
     int depth;
-    int captures; /* capturing groups met so far */
-    int tail;     /* high bytes an atom may take after its first byte */
+    int captures;    /* capturing groups met so far */
+    int tail;        /* high bytes an atom may take after its first byte */
+    long max_repeat; /* bounded repeats above this lose their bound */
     bool failed;
 } widen_ctx;
 
@@ -568,21 +571,18 @@ static bool parse_quantifier(widen_ctx *c, long *lo, long *hi)
 }
 
 /* Applies a quantifier to an atom, widening it as the header says. */
-static void apply_quantifier(wnode *atom, long lo, long hi, int depth)
+static void apply_quantifier(wnode *atom, long lo, long hi, int depth,
+                             long max_repeat)
 {
     bool keep = depth == 0 && hi >= 0 && hi <= WIDEN_BIG_KEEP;
     bool big = atom->text.n > WIDEN_BIG_GROUP && (hi < 0 || hi > 1) && !keep;
     bool was_simple = atom->simple && only_high(atom->first) && lo >= 1 &&
-                      hi >= 0 && !big && hi <= WIDEN_MAX_REPEAT;
+                      hi >= 0 && !big && hi <= max_repeat;
     char q[48];
     if (big)
         snprintf(q, sizeof(q), "%s", lo >= 1 ? "+" : "*");
-    else if (hi < 0)
-        snprintf(q, sizeof(q), "{%ld,}",
-                 lo > WIDEN_MAX_REPEAT ? (long)WIDEN_MAX_REPEAT : lo);
-    else if (hi > WIDEN_MAX_REPEAT)
-        snprintf(q, sizeof(q), "{%ld,}",
-                 lo > WIDEN_MAX_REPEAT ? (long)WIDEN_MAX_REPEAT : lo);
+    else if (hi < 0 || hi > max_repeat)
+        snprintf(q, sizeof(q), "{%ld,}", lo > max_repeat ? max_repeat : lo);
     else
         snprintf(q, sizeof(q), "{%ld,%ld}", lo, hi);
     if (was_simple) {
@@ -665,7 +665,7 @@ static void parse_sequence(widen_ctx *c, wnode *out)
         if (!c->failed && parse_quantifier(c, &lo, &hi)) {
             if (empty)
                 ms_buf_append_str(&atom.text, "(?:)");
-            apply_quantifier(&atom, lo, hi, c->depth);
+            apply_quantifier(&atom, lo, hi, c->depth, c->max_repeat);
             empty = false;
         }
         if (c->failed || empty) {
@@ -762,10 +762,10 @@ static void parse_alternation(widen_ctx *c, wnode *out)
 }
 
 /* Returns the widened form of pattern; see spam_widen.h. */
-char *ms_spam_widen(const char *pattern, bool utf)
+static char *widen(const char *pattern, bool utf, long max_repeat)
 {
-    widen_ctx c = {pattern, strlen(pattern),     0,    0,
-                   0,       utf ? UTF8_TAIL : 0, false};
+    widen_ctx c = {pattern, strlen(pattern),     0,          0,
+                   0,       utf ? UTF8_TAIL : 0, max_repeat, false};
     wnode top;
     node_init(&top);
     parse_alternation(&c, &top);
@@ -780,4 +780,72 @@ char *ms_spam_widen(const char *pattern, bool utf)
     }
     ms_buf_free(&top.text);
     return out;
+}
+
+/* Skips a class "[...]" at c->i. */
+static void skip_class(widen_ctx *c)
+{
+    size_t i = c->i + 1;
+    if (i < c->n && c->p[i] == '^')
+        i++;
+    if (i < c->n && c->p[i] == ']')
+        i++;
+    while (i < c->n && c->p[i] != ']')
+        i += c->p[i] == '\\' ? 2 : 1;
+    c->i = i < c->n ? i + 1 : c->n;
+}
+
+char *ms_spam_widen(const char *pattern, bool utf)
+{
+    return widen(pattern, utf, WIDEN_MAX_REPEAT);
+}
+
+char *ms_spam_widen_loose(const char *pattern, bool utf)
+{
+    return widen(pattern, utf, WIDEN_LOOSE_REPEAT);
+}
+
+/* Returns the index just past the group that opens at p[i] ('('), or 0
+ * when it does not close. */
+static size_t group_end(const char *p, size_t n, size_t i)
+{
+    int depth = 0;
+    while (i < n) {
+        if (p[i] == '\\') {
+            i += 2;
+            continue;
+        }
+        if (p[i] == '[') {
+            widen_ctx c = {p, n, i, 0, 0, 0, 0, false};
+            skip_class(&c);
+            i = c.i;
+            continue;
+        }
+        if (p[i] == '(')
+            depth++;
+        else if (p[i] == ')' && --depth == 0)
+            return i + 1;
+        i++;
+    }
+    return 0;
+}
+
+bool ms_spam_repeat_unit(const char *pattern, size_t *start, size_t *len,
+                         long *times)
+{
+    size_t n = strlen(pattern);
+    if (n < 4 || strncmp(pattern, "(?:", 3) != 0)
+        return false;
+    size_t end = group_end(pattern, n, 0);
+    if (end == 0 || end >= n)
+        return false;
+    widen_ctx c = {pattern, n, end, 0, 0, 0, 0, false};
+    long lo = 0, hi = 0;
+    if (pattern[end] != '{' || !parse_quantifier(&c, &lo, &hi) || c.i != n ||
+        lo < 2)
+        return false;
+    *start = 3;
+    *len = end - 1 - 3;
+    *times = lo;
+    return true;
 }

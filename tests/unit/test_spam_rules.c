@@ -85,6 +85,16 @@ static bool has_hit(const ms_spam_result *r, const char *name)
     return false;
 }
 
+/* Checks a mail and tells whether rule name hit it. */
+static bool hits(ms_spam_rules *rules, const char *mail, const char *name)
+{
+    ms_arena *a;
+    ms_spam_result r = check(rules, &a, mail);
+    bool hit = has_hit(&r, name);
+    ms_arena_free(a);
+    return hit;
+}
+
 static const char plain_mail[] =
     "From: Winner Notice <prize12345@example.net>\n"
     "To: undisclosed-recipients:;\n"
@@ -421,6 +431,48 @@ static void test_spam_part_scan_sizes(void **state)
     ms_spam_rules_free(rules);
 }
 
+/* A rule that is one long group repeated ("(?:G){3}") is checked line
+ * by line, as SpamAssassin checks body rules: it hits three form fields
+ * on lines of one paragraph (HTML lines joined by <br>), not three fields
+ * in three paragraphs; and the rendered HTML drops tags, joins <br>
+ * lines with a space and starts a new line at <p>. */
+static void test_spam_line_rules_and_rendered_paragraphs(void **state)
+{
+    (void)state;
+    ms_spam_rules *rules = load_text(
+        "body L_FORM /(?:(?:your\\s)?(?:full\\sname|name|city|state|phone|"
+        "e-?mail|address|country|zip\\scode|date\\sof\\sbirth):?\\s?"
+        "(?:[-=_.,:;*]|\\s){2,100}){3}/i\n"
+        "score L_FORM 1\n"
+        "body B_JOINED /^Fill in the form below and fax it back today\\.$/m\n"
+        "score B_JOINED 1\n");
+    ms_spam_rules_stats st;
+    ms_spam_rules_get_stats(rules, &st);
+    assert_int_equal(st.n_line_rules, 1);
+    char mail[4096];
+    for (int pad = 0; pad < 64; pad += 9) {
+        snprintf(mail, sizeof(mail),
+                 "From: Sales <sales@example.net>\nTo: you@example.com\n"
+                 "Subject: offer%*s\nContent-Type: text/html\n\n"
+                 "<html><body><p>Fill in the form <b>below</b> and fax it\n"
+                 "back today.</p>\n"
+                 "<font size=\"+1\">NAME:______________<br>\n"
+                 "<font size=\"+1\">CITY:______________<br>\n"
+                 "<font size=\"+1\">PHONE:_____________<br>\n"
+                 "</body></html>\n",
+                 pad, "");
+        assert_true(hits(rules, mail, "L_FORM"));
+        assert_true(hits(rules, mail, "B_JOINED"));
+    }
+    /* the same fields as three paragraphs of plain text */
+    assert_false(hits(rules,
+                      "From: Sales <sales@example.net>\nTo: you@example.com\n"
+                      "Subject: offer\n\nNAME:______________\n\n"
+                      "CITY:______________\n\nPHONE:_____________\n",
+                      "L_FORM"));
+    ms_spam_rules_free(rules);
+}
+
 /* A cache folder keeps the compiled prefilters: the second load reads
  * them all back and checks mail the same way. */
 static void test_spam_prefilter_cache(void **state)
@@ -489,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_spam_prefilters_keep_every_hit),
         cmocka_unit_test(test_spam_prefilter_cache),
         cmocka_unit_test(test_spam_part_scan_sizes),
+        cmocka_unit_test(test_spam_line_rules_and_rendered_paragraphs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
