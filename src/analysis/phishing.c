@@ -110,6 +110,7 @@ enum {
     S_DISPLAY_NAME_DOMAIN,
     S_ATTACHMENT_ONLY,
     S_SINGLE_CALL_TO_ACTION,
+    S_BRAND_SENDER_SPOOFED,
     S_COUNT
 };
 
@@ -168,6 +169,7 @@ static const struct {
     {"display_name_domain", 15},
     {"attachment_only", 15},
     {"single_call_to_action", 10},
+    {"brand_sender_spoofed", 20},
 };
 
 /* Phrase counts past this add nothing more. */
@@ -284,11 +286,38 @@ static bool grow(void **items, size_t n, size_t *cap, size_t sz)
     return true;
 }
 
+static bool foreign_mark(uint32_t c);
+
+/* True when c shows nothing of its own inside a word: invisible and
+ * format characters (zero-width space and joiners, word joiner, soft
+ * hyphen, byte order mark), variation selectors, tag characters and
+ * combining marks. Phishing lays them between the letters of a brand or
+ * a phrase ("Amazon" with a Syriac mark on each letter, "Billing" with
+ * variation selectors) so that the word reads the same and its bytes
+ * match nothing. */
+static bool hidden_in_word(uint32_t c)
+{
+    return c == 0xad || (c >= 0x300 && c <= 0x36f) || c == 0x34f ||
+           (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) ||
+           (c >= 0xfe00 && c <= 0xfe0f) || c == 0xfeff ||
+           (c >= 0xe0000 && c <= 0xe01ef) || foreign_mark(c);
+}
+
+/* True when a UTF-8 sequence led by byte c may encode a character of
+ * hidden_in_word(): the other lead bytes (Cyrillic, Greek, CJK ...) are
+ * not decoded. */
+static bool may_hide(unsigned char c)
+{
+    return c == 0xc2 || c == 0xcc || c == 0xcd || (c >= 0xd6 && c <= 0xe2) ||
+           c == 0xef || c == 0xf3;
+}
+
 /* Lower-cases ASCII and Latin-1 capitals (U+00C0-U+00DE, as UTF-8) of n
  * bytes of p into dst and collapses runs of white space into one space.
  * With words set, every ASCII byte that is not a letter or digit counts
  * as white space too, and the result starts and ends with a space, so
- * " word " finds a word on its boundaries. Returns the length written
+ * " word " finds a word on its boundaries, and the characters of
+ * hidden_in_word() are dropped. Returns the length written
  * (at most n + 2). */
 static size_t normalize(char *dst, const char *p, size_t n, bool words)
 {
@@ -342,6 +371,16 @@ static size_t normalize(char *dst, const char *p, size_t n, bool words)
         if (k != 0 && k <= blank_max) {
             space = true;
             continue;
+        }
+        /* words: what hides inside a word is dropped, so the word is
+         * found as a reader sees it */
+        if (words && may_hide(c)) {
+            uint32_t cp = 0;
+            size_t len = ms_utf8_next((const unsigned char *)p + i, n - i, &cp);
+            if (len > 1 && hidden_in_word(cp)) {
+                i += len - 1;
+                continue;
+            }
         }
         /* words: symbols and punctuation outside ASCII separate words
          * too ("McAfee™", "«PayPal»", an emoji glued to a name) */
@@ -2263,6 +2302,32 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
     disguised_brand_signal(x, from_reg, sender_owner, n_sender_owner);
 }
 
+static bool fired(const run *x, int s);
+
+/* A brand's own domain in From that the receiving server could not
+ * confirm (auth_fail or sender_unaligned fired): phishing that writes
+ * the real "Delivery@gls.de" or "service@paypal.com" into From, which
+ * every check of names and domains takes for the brand itself. Free
+ * mail providers are left out: anyone has an address there. */
+static void brand_spoofed_signal(run *x, const char *from_host,
+                                 const char *from_reg)
+{
+    const ms_phish_engine *e = x->e;
+    if (from_host == NULL ||
+        in_domains(e->free_mail, e->n_free_mail, from_reg) ||
+        !(fired(x, S_AUTH_FAIL) || fired(x, S_SENDER_UNALIGNED)))
+        return;
+    uint32_t owner[16];
+    if (owners(e, from_host, owner, 16) == 0)
+        return;
+    const char *name = e->brands[owner[0]].name;
+    add_signal(x, S_BRAND_SENDER_SPOOFED,
+               "%s sends as %s, and the receiving server did not confirm it",
+               from_host, name);
+    if (x->brand == NULL)
+        x->brand = name;
+}
+
 /* The signals of the URLs. */
 static void url_signals(run *x, const ms_url_list *urls)
 {
@@ -3182,6 +3247,7 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
         file_signals(&x, &reports[i], urls, 0);
     recipient_signal(&x, docs, n_docs);
     auth_signal(&x, from_reg);
+    brand_spoofed_signal(&x, from_host, from_reg);
     random_sender_signal(&x, from_host, from_reg);
     free_mail_name_signal(&x, from_reg);
     random_token_signal(&x);
