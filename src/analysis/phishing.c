@@ -1387,12 +1387,14 @@ static bool lines_match(const ms_phish_engine *e, const kw_line *lines,
     return false;
 }
 
-/* Counts, for each phrase list, its phrases set in the bits of either
- * field (n_bytes each), in one pass over the set bits, and names the
- * first of each list (in the list's order) in first. */
+/* Counts, for each phrase list, its phrases set in the bits of any of
+ * the three fields a, b and c (n_bytes each), in one pass over the set
+ * bits, and names the first of each list (in the list's order) in
+ * first. */
 static void count_phrases(const ms_phish_engine *e, const unsigned char *a,
-                          const unsigned char *b, size_t n_bytes,
-                          size_t count[PL_COUNT], const char *first[PL_COUNT])
+                          const unsigned char *b, const unsigned char *c,
+                          size_t n_bytes, size_t count[PL_COUNT],
+                          const char *first[PL_COUNT])
 {
     uint32_t best[PL_COUNT];
     for (int k = 0; k < PL_COUNT; k++) {
@@ -1401,7 +1403,7 @@ static void count_phrases(const ms_phish_engine *e, const unsigned char *a,
         best[k] = UINT32_MAX;
     }
     for (size_t i = 0; i < n_bytes; i++) {
-        for (unsigned v = a[i] | b[i]; v; v &= v - 1) {
+        for (unsigned v = a[i] | b[i] | c[i]; v; v &= v - 1) {
             uint32_t id = (uint32_t)(i * 8 + (size_t)__builtin_ctz(v));
             if (id >= e->n_lits)
                 break;
@@ -3191,7 +3193,8 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     size_t n_phrases[PL_COUNT];
     const char *first_phrase[PL_COUNT];
     count_phrases(e, bounded_bits(s, F_VISIBLE), bounded_bits(s, F_SUBJECT),
-                  s->n_bytes, n_phrases, first_phrase);
+                  bounded_bits(s, F_DISPLAY), s->n_bytes, n_phrases,
+                  first_phrase);
     size_t n_urgency = n_phrases[PL_URGENCY];
     size_t n_credential = n_phrases[PL_CREDENTIAL];
 
