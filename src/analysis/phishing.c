@@ -267,6 +267,9 @@ struct ms_phish_scratch {
     size_t n_bytes;         /* bytes of one bit set */
     unsigned char *found;   /* F_COUNT sets: literal found */
     unsigned char *bounded; /* F_COUNT sets: found on word boundaries */
+    unsigned char *any;     /* the union of the bounded sets the brand checks
+                             * read: a brand none of whose lines match it is
+                             * skipped */
     ms_buf text;            /* the normalized text being scanned */
 };
 
@@ -303,13 +306,28 @@ static bool hidden_in_word(uint32_t c)
            (c >= 0xe0000 && c <= 0xe01ef) || foreign_mark(c);
 }
 
-/* True when a UTF-8 sequence led by byte c may encode a character of
- * hidden_in_word(): the other lead bytes (Cyrillic, Greek, CJK ...) are
- * not decoded. */
-static bool may_hide(unsigned char c)
+/* True when a UTF-8 sequence led by bytes c and d may encode a character
+ * of hidden_in_word(): the others (Cyrillic, Greek, CJK, the common
+ * punctuation of U+2010-U+205F ...) are not decoded. */
+static bool may_hide(unsigned char c, unsigned char d)
 {
-    return c == 0xc2 || c == 0xcc || c == 0xcd || (c >= 0xd6 && c <= 0xe2) ||
-           c == 0xef || c == 0xf3;
+    switch (c) {
+    case 0xc2:
+        return d == 0xad;
+    case 0xcc:
+    case 0xcd:
+        return true;
+    case 0xe1:
+        return d == 0xaa || d == 0xab || d == 0xb7;
+    case 0xe2:
+        return d == 0x80 || d == 0x81;
+    case 0xef:
+        return d == 0xb8 || d == 0xbb;
+    case 0xf3:
+        return d == 0xa0;
+    default:
+        return c >= 0xd6 && c <= 0xe0;
+    }
 }
 
 /* Lower-cases ASCII and Latin-1 capitals (U+00C0-U+00DE, as UTF-8) of n
@@ -374,7 +392,8 @@ static size_t normalize(char *dst, const char *p, size_t n, bool words)
         }
         /* words: what hides inside a word is dropped, so the word is
          * found as a reader sees it */
-        if (words && may_hide(c)) {
+        if (words && c >= 0xc2 && i + 1 < n &&
+            may_hide(c, (unsigned char)p[i + 1])) {
             uint32_t cp = 0;
             size_t len = ms_utf8_next((const unsigned char *)p + i, n - i, &cp);
             if (len > 1 && hidden_in_word(cp)) {
@@ -1273,8 +1292,10 @@ ms_status ms_phish_scratch_new(const ms_phish_engine *e, ms_phish_scratch **out)
     s->n_bytes = (e->n_lits + 7) / 8;
     s->found = calloc(F_COUNT, s->n_bytes ? s->n_bytes : 1);
     s->bounded = calloc(F_COUNT, s->n_bytes ? s->n_bytes : 1);
+    s->any = calloc(1, s->n_bytes ? s->n_bytes : 1);
     ms_buf_init(&s->text, 2 * (size_t)MS_PHISH_MAX_SCAN_BYTES + 16);
-    if (s->found == NULL || s->bounded == NULL || !alloc_scratch(e, &s->hs)) {
+    if (s->found == NULL || s->bounded == NULL || s->any == NULL ||
+        !alloc_scratch(e, &s->hs)) {
         ms_phish_scratch_free(s);
         return MS_ENOMEM;
     }
@@ -1290,6 +1311,7 @@ void ms_phish_scratch_free(ms_phish_scratch *s)
     hs_free_scratch(s->hs);
     free(s->found);
     free(s->bounded);
+    free(s->any);
     ms_buf_free(&s->text);
     free(s);
 }
@@ -1844,7 +1866,7 @@ static bool check_host(const ms_phish_engine *e, ms_arena *a, const char *host,
         if (!hit && l->n >= 5 && diff <= cap &&
             (size_t)__builtin_popcount(letters ^ l->letters) <= 2 * cap)
             hit = edit_distance(name, l->label, cap) <= cap;
-        if (!hit && skel[0] && l->skel[0])
+        if (!hit && skel[0] && skel[0] == l->skel[0])
             hit = strcmp(skel, l->skel) == 0;
         if (!hit && l->n >= 5 && name_n > l->n && (l->letters & ~letters) == 0)
             hit = holds_brand(name, l->label);
@@ -2250,16 +2272,19 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
     bool free_sender = in_domains(e->free_mail, e->n_free_mail, from_reg);
     uint32_t sender_owner[16];
     size_t n_sender_owner = owners(e, from_host, sender_owner, 16);
+    const unsigned char *display = bounded_bits(s, F_DISPLAY);
+    const unsigned char *subject = bounded_bits(s, F_SUBJECT);
+    const unsigned char *visible = bounded_bits(s, F_VISIBLE);
+    for (size_t i = 0; i < s->n_bytes; i++)
+        s->any[i] = display[i] | subject[i] | visible[i];
     for (size_t i = 0; i < e->n_brands; i++) {
         const brand *b = &e->brands[i];
-        if (b->n_lines == 0 || owned_by(sender_owner, n_sender_owner, i))
+        if (b->n_lines == 0 || owned_by(sender_owner, n_sender_owner, i) ||
+            !lines_match(e, b->lines, b->n_lines, s->any))
             continue;
-        bool in_display =
-            lines_match(e, b->lines, b->n_lines, bounded_bits(s, F_DISPLAY));
-        bool in_subject =
-            lines_match(e, b->lines, b->n_lines, bounded_bits(s, F_SUBJECT));
-        bool in_body =
-            lines_match(e, b->lines, b->n_lines, bounded_bits(s, F_VISIBLE));
+        bool in_display = lines_match(e, b->lines, b->n_lines, display);
+        bool in_subject = lines_match(e, b->lines, b->n_lines, subject);
+        bool in_body = lines_match(e, b->lines, b->n_lines, visible);
         /* a brand with no domains (webmail) cannot be checked against the
          * sender: only its words count */
         if (b->n_domains == 0 && !in_display && !in_subject)
