@@ -2307,9 +2307,12 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
             free_sender)
             add_signal(x, S_FREE_MAIL_BRAND, "%s named by a sender on %s",
                        b->name, from_reg);
-        if (in_body && !in_display && !in_subject && n_credential > 0 && urls) {
+        /* a mail with no link at all counts too: the call-back lure
+         * ("your Norton plan was renewed, call us to cancel") sends the
+         * reader to a phone, not to a page */
+        if (in_body && !in_display && !in_subject && n_credential > 0) {
             bool links = false, to_brand = false;
-            for (size_t k = 0; k < urls->n; k++) {
+            for (size_t k = 0; urls && k < urls->n; k++) {
                 const ms_url_entry *u = &urls->items[k];
                 if (!is_link(u) || u->url.host == NULL)
                     continue;
@@ -2318,9 +2321,10 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
                 if (owned_by(owner, owners(e, u->url.host, owner, 16), i))
                     to_brand = true;
             }
-            if (links && !to_brand) {
-                add_signal(x, S_BRAND_BODY,
-                           "%s named in the body; no link goes to it", b->name);
+            if (!to_brand) {
+                add_signal(x, S_BRAND_BODY, "%s named in the body; %s", b->name,
+                           links ? "no link goes to it"
+                                 : "the mail has no link");
                 if (x->brand == NULL)
                     x->brand = b->name;
             }
