@@ -2277,12 +2277,19 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
     const unsigned char *visible = bounded_bits(s, F_VISIBLE);
     for (size_t i = 0; i < s->n_bytes; i++)
         s->any[i] = display[i] | subject[i] | visible[i];
+    const char *name = x->m->from.n ? x->m->from.items[0].name : NULL;
     for (size_t i = 0; i < e->n_brands; i++) {
         const brand *b = &e->brands[i];
+        /* a display name that is the brand's name and nothing else
+         * ("Exodus", "Orange"): the brand's keywords leave out names
+         * that are common words, a sender calling itself by one alone
+         * is taking the brand's name */
+        bool named = name && b->n_domains > 0 && strcasecmp(name, b->name) == 0;
         if (b->n_lines == 0 || owned_by(sender_owner, n_sender_owner, i) ||
-            !lines_match(e, b->lines, b->n_lines, s->any))
+            (!named && !lines_match(e, b->lines, b->n_lines, s->any)))
             continue;
-        bool in_display = lines_match(e, b->lines, b->n_lines, display);
+        bool in_display =
+            named || lines_match(e, b->lines, b->n_lines, display);
         bool in_subject = lines_match(e, b->lines, b->n_lines, subject);
         bool in_body = lines_match(e, b->lines, b->n_lines, visible);
         /* a brand with no domains (webmail) cannot be checked against the
