@@ -1528,13 +1528,24 @@ static bool owned_by(const uint32_t *owner, size_t n, size_t b)
     return false;
 }
 
-/* True when the host's last label is an abused top-level domain. */
+/* True when the host's last label is an abused top-level domain, or its
+ * last two labels are an abused second-level suffix sold like one
+ * (sa.com, ru.com: names under them cost little and are mostly bought
+ * for abuse). */
 static bool abused_tld(const ms_phish_engine *e, const char *host)
 {
     if (host == NULL)
         return false;
     const char *dot = strrchr(host, '.');
-    return sorted_has(e->abused_tlds, e->n_abused_tlds, dot ? dot + 1 : host);
+    if (sorted_has(e->abused_tlds, e->n_abused_tlds, dot ? dot + 1 : host))
+        return true;
+    if (dot == NULL)
+        return false;
+    const char *second = dot;
+    while (second > host && second[-1] != '.')
+        second--;
+    return second > host &&
+           sorted_has(e->abused_tlds, e->n_abused_tlds, second);
 }
 
 /* The script of a letter: 1 Latin, 2 Cyrillic, 3 Greek, 0 other. */
