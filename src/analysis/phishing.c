@@ -2134,10 +2134,32 @@ static void spamscope_part(run *x, const ms_url_list *urls)
         {F_BODY, 0, true},      {F_URLS_BODY, 1, false}, {F_ATT_TEXT, 2, true},
         {F_URLS_ATT, 3, false}, {F_FILENAMES, 4, true},  {F_FROM, 5, true},
     };
-    for (size_t c = 0; c < sizeof(checks) / sizeof(checks[0]); c++) {
+    enum { N_CHECKS = sizeof(checks) / sizeof(checks[0]), MAX_CANDIDATES = 64 };
+    /* the brands whose words occur in the union of the texts: the others
+     * (most brands, in most mails) cannot match one text */
+    for (size_t i = 0; i < s->n_bytes; i++) {
+        unsigned char v = 0;
+        for (size_t c = 0; c < N_CHECKS; c++)
+            v |= found_bits(s, checks[c].field)[i];
+        s->any[i] = v;
+    }
+    uint32_t candidates[MAX_CANDIDATES];
+    size_t n_candidates = 0;
+    bool every = false;
+    for (size_t i = 0; i < e->n_brands && !every; i++) {
+        const brand *b = &e->brands[i];
+        if (!lines_match(e, b->lines, b->n_lines, s->any))
+            continue;
+        if (n_candidates < MAX_CANDIDATES)
+            candidates[n_candidates++] = (uint32_t)i;
+        else
+            every = true;
+    }
+    size_t n_loop = every ? e->n_brands : n_candidates;
+    for (size_t c = 0; c < N_CHECKS; c++) {
         const unsigned char *bits = found_bits(s, checks[c].field);
-        for (size_t i = 0; i < e->n_brands; i++) {
-            const brand *b = &e->brands[i];
+        for (size_t k = 0; k < n_loop; k++) {
+            const brand *b = &e->brands[every ? k : candidates[k]];
             if (!lines_match(e, b->lines, b->n_lines, bits))
                 continue;
             r->score |= 1u << checks[c].bit;
@@ -2295,7 +2317,9 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
          * ("Exodus", "Orange"): the brand's keywords leave out names
          * that are common words, a sender calling itself by one alone
          * is taking the brand's name */
-        bool named = name && b->n_domains > 0 && strcasecmp(name, b->name) == 0;
+        bool named = name && b->n_domains > 0 &&
+                     ms_ascii_lower(name[0]) == ms_ascii_lower(b->name[0]) &&
+                     strcasecmp(name, b->name) == 0;
         if (b->n_lines == 0 || owned_by(sender_owner, n_sender_owner, i) ||
             (!named && !lines_match(e, b->lines, b->n_lines, s->any)))
             continue;
