@@ -2519,15 +2519,37 @@ static void file_signals(run *x, const ms_file_report *r,
             file_signals(x, &r->files[i], urls, level + 1);
 }
 
+/* Says what is wrong with a From address no mail system hands out: no
+ * proper domain, an address inside the local part
+ * ("newsletter.emma@example.org@mailer.example", which clients show as
+ * the first address), quotes in the domain or angle brackets anywhere,
+ * left by a sender that assembles the field by hand. Returns the reason
+ * or NULL (also for no address). */
+static const char *malformed_address(const char *address, const char *reg)
+{
+    if (address == NULL)
+        return NULL;
+    if (reg == NULL || strchr(reg, '.') == NULL)
+        return "has no domain";
+    const char *at = strrchr(address, '@');
+    if (at && memchr(address, '@', (size_t)(at - address)) != NULL)
+        return "holds another address before its domain";
+    if (strpbrk(at ? at : address, "'\"") != NULL ||
+        strpbrk(address, "<>") != NULL)
+        return "has quotes or angle brackets in it";
+    return NULL;
+}
+
 /* The signals of the headers: Reply-To, Return-Path, display names. */
 static void header_signals(run *x, const char *from_reg)
 {
     const ms_message *m = x->m;
     const ms_phish_engine *e = x->e;
-    if (m->from.n > 0 && m->from.items[0].address &&
-        (from_reg == NULL || strchr(from_reg, '.') == NULL))
-        add_signal(x, S_INVALID_SENDER, "From address %.200s has no domain",
-                   m->from.items[0].address);
+    const char *why_invalid = malformed_address(
+        m->from.n > 0 ? m->from.items[0].address : NULL, from_reg);
+    if (why_invalid)
+        add_signal(x, S_INVALID_SENDER, "From address %.200s %s",
+                   m->from.items[0].address, why_invalid);
     const char *why = obfuscation(m->subject);
     if (why)
         add_signal(x, S_OBFUSCATED_TEXT, "subject: %s", why);
