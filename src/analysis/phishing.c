@@ -110,6 +110,7 @@ enum {
     S_DISPLAY_NAME_DOMAIN,
     S_ATTACHMENT_ONLY,
     S_SINGLE_CALL_TO_ACTION,
+    S_BRAND_SENDER_SPOOFED,
     S_COUNT
 };
 
@@ -168,6 +169,7 @@ static const struct {
     {"display_name_domain", 15},
     {"attachment_only", 15},
     {"single_call_to_action", 10},
+    {"brand_sender_spoofed", 20},
 };
 
 /* Phrase counts past this add nothing more. */
@@ -265,6 +267,9 @@ struct ms_phish_scratch {
     size_t n_bytes;         /* bytes of one bit set */
     unsigned char *found;   /* F_COUNT sets: literal found */
     unsigned char *bounded; /* F_COUNT sets: found on word boundaries */
+    unsigned char *any;     /* the union of the bounded sets the brand checks
+                             * read: a brand none of whose lines match it is
+                             * skipped */
     ms_buf text;            /* the normalized text being scanned */
 };
 
@@ -284,11 +289,53 @@ static bool grow(void **items, size_t n, size_t *cap, size_t sz)
     return true;
 }
 
+static bool foreign_mark(uint32_t c);
+
+/* True when c shows nothing of its own inside a word: invisible and
+ * format characters (zero-width space and joiners, word joiner, soft
+ * hyphen, byte order mark), variation selectors, tag characters and
+ * combining marks. Phishing lays them between the letters of a brand or
+ * a phrase ("Amazon" with a Syriac mark on each letter, "Billing" with
+ * variation selectors) so that the word reads the same and its bytes
+ * match nothing. */
+static bool hidden_in_word(uint32_t c)
+{
+    return c == 0xad || (c >= 0x300 && c <= 0x36f) || c == 0x34f ||
+           (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) ||
+           (c >= 0xfe00 && c <= 0xfe0f) || c == 0xfeff ||
+           (c >= 0xe0000 && c <= 0xe01ef) || foreign_mark(c);
+}
+
+/* True when a UTF-8 sequence led by bytes c and d may encode a character
+ * of hidden_in_word(): the others (Cyrillic, Greek, CJK, the common
+ * punctuation of U+2010-U+205F ...) are not decoded. */
+static bool may_hide(unsigned char c, unsigned char d)
+{
+    switch (c) {
+    case 0xc2:
+        return d == 0xad;
+    case 0xcc:
+    case 0xcd:
+        return true;
+    case 0xe1:
+        return d == 0xaa || d == 0xab || d == 0xb7;
+    case 0xe2:
+        return d == 0x80 || d == 0x81;
+    case 0xef:
+        return d == 0xb8 || d == 0xbb;
+    case 0xf3:
+        return d == 0xa0;
+    default:
+        return c >= 0xd6 && c <= 0xe0;
+    }
+}
+
 /* Lower-cases ASCII and Latin-1 capitals (U+00C0-U+00DE, as UTF-8) of n
  * bytes of p into dst and collapses runs of white space into one space.
  * With words set, every ASCII byte that is not a letter or digit counts
  * as white space too, and the result starts and ends with a space, so
- * " word " finds a word on its boundaries. Returns the length written
+ * " word " finds a word on its boundaries, and the characters of
+ * hidden_in_word() are dropped. Returns the length written
  * (at most n + 2). */
 static size_t normalize(char *dst, const char *p, size_t n, bool words)
 {
@@ -342,6 +389,17 @@ static size_t normalize(char *dst, const char *p, size_t n, bool words)
         if (k != 0 && k <= blank_max) {
             space = true;
             continue;
+        }
+        /* words: what hides inside a word is dropped, so the word is
+         * found as a reader sees it */
+        if (words && c >= 0xc2 && i + 1 < n &&
+            may_hide(c, (unsigned char)p[i + 1])) {
+            uint32_t cp = 0;
+            size_t len = ms_utf8_next((const unsigned char *)p + i, n - i, &cp);
+            if (len > 1 && hidden_in_word(cp)) {
+                i += len - 1;
+                continue;
+            }
         }
         /* words: symbols and punctuation outside ASCII separate words
          * too ("McAfee™", "«PayPal»", an emoji glued to a name) */
@@ -1234,8 +1292,10 @@ ms_status ms_phish_scratch_new(const ms_phish_engine *e, ms_phish_scratch **out)
     s->n_bytes = (e->n_lits + 7) / 8;
     s->found = calloc(F_COUNT, s->n_bytes ? s->n_bytes : 1);
     s->bounded = calloc(F_COUNT, s->n_bytes ? s->n_bytes : 1);
+    s->any = calloc(1, s->n_bytes ? s->n_bytes : 1);
     ms_buf_init(&s->text, 2 * (size_t)MS_PHISH_MAX_SCAN_BYTES + 16);
-    if (s->found == NULL || s->bounded == NULL || !alloc_scratch(e, &s->hs)) {
+    if (s->found == NULL || s->bounded == NULL || s->any == NULL ||
+        !alloc_scratch(e, &s->hs)) {
         ms_phish_scratch_free(s);
         return MS_ENOMEM;
     }
@@ -1251,6 +1311,7 @@ void ms_phish_scratch_free(ms_phish_scratch *s)
     hs_free_scratch(s->hs);
     free(s->found);
     free(s->bounded);
+    free(s->any);
     ms_buf_free(&s->text);
     free(s);
 }
@@ -1348,12 +1409,14 @@ static bool lines_match(const ms_phish_engine *e, const kw_line *lines,
     return false;
 }
 
-/* Counts, for each phrase list, its phrases set in the bits of either
- * field (n_bytes each), in one pass over the set bits, and names the
- * first of each list (in the list's order) in first. */
+/* Counts, for each phrase list, its phrases set in the bits of any of
+ * the three fields a, b and c (n_bytes each), in one pass over the set
+ * bits, and names the first of each list (in the list's order) in
+ * first. */
 static void count_phrases(const ms_phish_engine *e, const unsigned char *a,
-                          const unsigned char *b, size_t n_bytes,
-                          size_t count[PL_COUNT], const char *first[PL_COUNT])
+                          const unsigned char *b, const unsigned char *c,
+                          size_t n_bytes, size_t count[PL_COUNT],
+                          const char *first[PL_COUNT])
 {
     uint32_t best[PL_COUNT];
     for (int k = 0; k < PL_COUNT; k++) {
@@ -1362,7 +1425,7 @@ static void count_phrases(const ms_phish_engine *e, const unsigned char *a,
         best[k] = UINT32_MAX;
     }
     for (size_t i = 0; i < n_bytes; i++) {
-        for (unsigned v = a[i] | b[i]; v; v &= v - 1) {
+        for (unsigned v = a[i] | b[i] | c[i]; v; v &= v - 1) {
             uint32_t id = (uint32_t)(i * 8 + (size_t)__builtin_ctz(v));
             if (id >= e->n_lits)
                 break;
@@ -1465,13 +1528,24 @@ static bool owned_by(const uint32_t *owner, size_t n, size_t b)
     return false;
 }
 
-/* True when the host's last label is an abused top-level domain. */
+/* True when the host's last label is an abused top-level domain, or its
+ * last two labels are an abused second-level suffix sold like one
+ * (sa.com, ru.com: names under them cost little and are mostly bought
+ * for abuse). */
 static bool abused_tld(const ms_phish_engine *e, const char *host)
 {
     if (host == NULL)
         return false;
     const char *dot = strrchr(host, '.');
-    return sorted_has(e->abused_tlds, e->n_abused_tlds, dot ? dot + 1 : host);
+    if (sorted_has(e->abused_tlds, e->n_abused_tlds, dot ? dot + 1 : host))
+        return true;
+    if (dot == NULL)
+        return false;
+    const char *second = dot;
+    while (second > host && second[-1] != '.')
+        second--;
+    return second > host &&
+           sorted_has(e->abused_tlds, e->n_abused_tlds, second);
 }
 
 /* The script of a letter: 1 Latin, 2 Cyrillic, 3 Greek, 0 other. */
@@ -1803,7 +1877,7 @@ static bool check_host(const ms_phish_engine *e, ms_arena *a, const char *host,
         if (!hit && l->n >= 5 && diff <= cap &&
             (size_t)__builtin_popcount(letters ^ l->letters) <= 2 * cap)
             hit = edit_distance(name, l->label, cap) <= cap;
-        if (!hit && skel[0] && l->skel[0])
+        if (!hit && skel[0] && skel[0] == l->skel[0])
             hit = strcmp(skel, l->skel) == 0;
         if (!hit && l->n >= 5 && name_n > l->n && (l->letters & ~letters) == 0)
             hit = holds_brand(name, l->label);
@@ -2060,10 +2134,32 @@ static void spamscope_part(run *x, const ms_url_list *urls)
         {F_BODY, 0, true},      {F_URLS_BODY, 1, false}, {F_ATT_TEXT, 2, true},
         {F_URLS_ATT, 3, false}, {F_FILENAMES, 4, true},  {F_FROM, 5, true},
     };
-    for (size_t c = 0; c < sizeof(checks) / sizeof(checks[0]); c++) {
+    enum { N_CHECKS = sizeof(checks) / sizeof(checks[0]), MAX_CANDIDATES = 64 };
+    /* the brands whose words occur in the union of the texts: the others
+     * (most brands, in most mails) cannot match one text */
+    for (size_t i = 0; i < s->n_bytes; i++) {
+        unsigned char v = 0;
+        for (size_t c = 0; c < N_CHECKS; c++)
+            v |= found_bits(s, checks[c].field)[i];
+        s->any[i] = v;
+    }
+    uint32_t candidates[MAX_CANDIDATES];
+    size_t n_candidates = 0;
+    bool every = false;
+    for (size_t i = 0; i < e->n_brands && !every; i++) {
+        const brand *b = &e->brands[i];
+        if (!lines_match(e, b->lines, b->n_lines, s->any))
+            continue;
+        if (n_candidates < MAX_CANDIDATES)
+            candidates[n_candidates++] = (uint32_t)i;
+        else
+            every = true;
+    }
+    size_t n_loop = every ? e->n_brands : n_candidates;
+    for (size_t c = 0; c < N_CHECKS; c++) {
         const unsigned char *bits = found_bits(s, checks[c].field);
-        for (size_t i = 0; i < e->n_brands; i++) {
-            const brand *b = &e->brands[i];
+        for (size_t k = 0; k < n_loop; k++) {
+            const brand *b = &e->brands[every ? k : candidates[k]];
             if (!lines_match(e, b->lines, b->n_lines, bits))
                 continue;
             r->score |= 1u << checks[c].bit;
@@ -2209,16 +2305,28 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
     bool free_sender = in_domains(e->free_mail, e->n_free_mail, from_reg);
     uint32_t sender_owner[16];
     size_t n_sender_owner = owners(e, from_host, sender_owner, 16);
+    const unsigned char *display = bounded_bits(s, F_DISPLAY);
+    const unsigned char *subject = bounded_bits(s, F_SUBJECT);
+    const unsigned char *visible = bounded_bits(s, F_VISIBLE);
+    for (size_t i = 0; i < s->n_bytes; i++)
+        s->any[i] = display[i] | subject[i] | visible[i];
+    const char *name = x->m->from.n ? x->m->from.items[0].name : NULL;
     for (size_t i = 0; i < e->n_brands; i++) {
         const brand *b = &e->brands[i];
-        if (b->n_lines == 0 || owned_by(sender_owner, n_sender_owner, i))
+        /* a display name that is the brand's name and nothing else
+         * ("Exodus", "Orange"): the brand's keywords leave out names
+         * that are common words, a sender calling itself by one alone
+         * is taking the brand's name */
+        bool named = name && b->n_domains > 0 &&
+                     ms_ascii_lower(name[0]) == ms_ascii_lower(b->name[0]) &&
+                     strcasecmp(name, b->name) == 0;
+        if (b->n_lines == 0 || owned_by(sender_owner, n_sender_owner, i) ||
+            (!named && !lines_match(e, b->lines, b->n_lines, s->any)))
             continue;
         bool in_display =
-            lines_match(e, b->lines, b->n_lines, bounded_bits(s, F_DISPLAY));
-        bool in_subject =
-            lines_match(e, b->lines, b->n_lines, bounded_bits(s, F_SUBJECT));
-        bool in_body =
-            lines_match(e, b->lines, b->n_lines, bounded_bits(s, F_VISIBLE));
+            named || lines_match(e, b->lines, b->n_lines, display);
+        bool in_subject = lines_match(e, b->lines, b->n_lines, subject);
+        bool in_body = lines_match(e, b->lines, b->n_lines, visible);
         /* a brand with no domains (webmail) cannot be checked against the
          * sender: only its words count */
         if (b->n_domains == 0 && !in_display && !in_subject)
@@ -2241,9 +2349,12 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
             free_sender)
             add_signal(x, S_FREE_MAIL_BRAND, "%s named by a sender on %s",
                        b->name, from_reg);
-        if (in_body && !in_display && !in_subject && n_credential > 0 && urls) {
+        /* a mail with no link at all counts too: the call-back lure
+         * ("your Norton plan was renewed, call us to cancel") sends the
+         * reader to a phone, not to a page */
+        if (in_body && !in_display && !in_subject && n_credential > 0) {
             bool links = false, to_brand = false;
-            for (size_t k = 0; k < urls->n; k++) {
+            for (size_t k = 0; urls && k < urls->n; k++) {
                 const ms_url_entry *u = &urls->items[k];
                 if (!is_link(u) || u->url.host == NULL)
                     continue;
@@ -2252,15 +2363,42 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
                 if (owned_by(owner, owners(e, u->url.host, owner, 16), i))
                     to_brand = true;
             }
-            if (links && !to_brand) {
-                add_signal(x, S_BRAND_BODY,
-                           "%s named in the body; no link goes to it", b->name);
+            if (!to_brand) {
+                add_signal(x, S_BRAND_BODY, "%s named in the body; %s", b->name,
+                           links ? "no link goes to it"
+                                 : "the mail has no link");
                 if (x->brand == NULL)
                     x->brand = b->name;
             }
         }
     }
     disguised_brand_signal(x, from_reg, sender_owner, n_sender_owner);
+}
+
+static bool fired(const run *x, int s);
+
+/* A brand's own domain in From that the receiving server could not
+ * confirm (auth_fail or sender_unaligned fired): phishing that writes
+ * the real "Delivery@gls.de" or "service@paypal.com" into From, which
+ * every check of names and domains takes for the brand itself. Free
+ * mail providers are left out: anyone has an address there. */
+static void brand_spoofed_signal(run *x, const char *from_host,
+                                 const char *from_reg)
+{
+    const ms_phish_engine *e = x->e;
+    if (from_host == NULL ||
+        in_domains(e->free_mail, e->n_free_mail, from_reg) ||
+        !(fired(x, S_AUTH_FAIL) || fired(x, S_SENDER_UNALIGNED)))
+        return;
+    uint32_t owner[16];
+    if (owners(e, from_host, owner, 16) == 0)
+        return;
+    const char *name = e->brands[owner[0]].name;
+    add_signal(x, S_BRAND_SENDER_SPOOFED,
+               "%s sends as %s, and the receiving server did not confirm it",
+               from_host, name);
+    if (x->brand == NULL)
+        x->brand = name;
 }
 
 /* The signals of the URLs. */
@@ -2381,15 +2519,37 @@ static void file_signals(run *x, const ms_file_report *r,
             file_signals(x, &r->files[i], urls, level + 1);
 }
 
+/* Says what is wrong with a From address no mail system hands out: no
+ * proper domain, an address inside the local part
+ * ("newsletter.emma@example.org@mailer.example", which clients show as
+ * the first address), quotes in the domain or angle brackets anywhere,
+ * left by a sender that assembles the field by hand. Returns the reason
+ * or NULL (also for no address). */
+static const char *malformed_address(const char *address, const char *reg)
+{
+    if (address == NULL)
+        return NULL;
+    if (reg == NULL || strchr(reg, '.') == NULL)
+        return "has no domain";
+    const char *at = strrchr(address, '@');
+    if (at && memchr(address, '@', (size_t)(at - address)) != NULL)
+        return "holds another address before its domain";
+    if (strpbrk(at ? at : address, "'\"") != NULL ||
+        strpbrk(address, "<>") != NULL)
+        return "has quotes or angle brackets in it";
+    return NULL;
+}
+
 /* The signals of the headers: Reply-To, Return-Path, display names. */
 static void header_signals(run *x, const char *from_reg)
 {
     const ms_message *m = x->m;
     const ms_phish_engine *e = x->e;
-    if (m->from.n > 0 && m->from.items[0].address &&
-        (from_reg == NULL || strchr(from_reg, '.') == NULL))
-        add_signal(x, S_INVALID_SENDER, "From address %.200s has no domain",
-                   m->from.items[0].address);
+    const char *why_invalid = malformed_address(
+        m->from.n > 0 ? m->from.items[0].address : NULL, from_reg);
+    if (why_invalid)
+        add_signal(x, S_INVALID_SENDER, "From address %.200s %s",
+                   m->from.items[0].address, why_invalid);
     const char *why = obfuscation(m->subject);
     if (why)
         add_signal(x, S_OBFUSCATED_TEXT, "subject: %s", why);
@@ -3126,7 +3286,8 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     size_t n_phrases[PL_COUNT];
     const char *first_phrase[PL_COUNT];
     count_phrases(e, bounded_bits(s, F_VISIBLE), bounded_bits(s, F_SUBJECT),
-                  s->n_bytes, n_phrases, first_phrase);
+                  bounded_bits(s, F_DISPLAY), s->n_bytes, n_phrases,
+                  first_phrase);
     size_t n_urgency = n_phrases[PL_URGENCY];
     size_t n_credential = n_phrases[PL_CREDENTIAL];
 
@@ -3182,6 +3343,7 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
         file_signals(&x, &reports[i], urls, 0);
     recipient_signal(&x, docs, n_docs);
     auth_signal(&x, from_reg);
+    brand_spoofed_signal(&x, from_host, from_reg);
     random_sender_signal(&x, from_host, from_reg);
     free_mail_name_signal(&x, from_reg);
     random_token_signal(&x);
