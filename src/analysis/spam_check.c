@@ -788,7 +788,9 @@ ms_status ms_spam_check(const ms_spam_rules *rules, ms_spam_scratch *s,
         bool changed = false;
         for (size_t k = 0; k < rules->n_metas; k++) {
             size_t i = rules->metas[k];
-            double v = ms_spam_meta_eval(&rules->rules[i], s->value) != 0;
+            const meta_op *ops = rules->meta_ops + rules->meta_at[k];
+            size_t n_ops = rules->meta_at[k + 1] - rules->meta_at[k];
+            double v = ms_spam_meta_eval(ops, n_ops, s->value) != 0;
             if (v != s->value[i]) {
                 s->value[i] = v;
                 changed = true;

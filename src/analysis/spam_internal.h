@@ -112,6 +112,10 @@ struct ms_spam_rules {
     size_t n_targets;
     unsigned *metas; /* meta rules, each after the metas it reads */
     size_t n_metas;
+    /* their programs one after the other, in that order (walked once per
+     * mail: one block of memory, not a thousand) */
+    meta_op *meta_ops;
+    size_t *meta_at; /* metas[k]'s program: meta_ops + meta_at[k] */
     bool meta_cycle; /* some metas read each other: evaluate to a fixpoint */
     ms_spam_rules_stats stats;
     char *cache_dir; /* compiled prefilters kept here; NULL: not kept */
@@ -144,7 +148,7 @@ bool ms_spam_meta_compile(ms_spam_rules *rules, size_t index, char *err,
                           size_t err_size);
 
 /* Evaluates a compiled meta program over the rule values. */
-double ms_spam_meta_eval(const spam_rule *rule, const double *values);
+double ms_spam_meta_eval(const meta_op *ops, size_t n, const double *values);
 
 /* Returns the index of the rule called name, or -1. */
 long ms_spam_rule_find(const ms_spam_rules *rules, const char *name);

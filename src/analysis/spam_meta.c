@@ -189,12 +189,12 @@ bool ms_spam_meta_compile(ms_spam_rules *rules, size_t index, char *err,
 
 /* Evaluates a compiled meta program over the rule values. A program that
  * would underflow its stack (not produced by the compiler) gives 0. */
-double ms_spam_meta_eval(const spam_rule *rule, const double *values)
+double ms_spam_meta_eval(const meta_op *ops, size_t n, const double *values)
 {
     double stack[META_STACK];
     int top = 0;
-    for (size_t i = 0; i < rule->n_meta; i++) {
-        const meta_op *op = &rule->meta[i];
+    for (size_t i = 0; i < n; i++) {
+        const meta_op *op = &ops[i];
         if (op->op == META_NUM || op->op == META_RULE) {
             if (top == META_STACK)
                 return 0;

@@ -1112,6 +1112,28 @@ static void order_meta(ms_spam_rules *rules, size_t i, unsigned char *state,
     out[(*n_out)++] = (unsigned)i;
 }
 
+/* Copies the metas' programs into one array, in evaluation order. */
+static ms_status pack_metas(ms_spam_rules *rules)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < rules->n_metas; k++)
+        total += rules->rules[rules->metas[k]].n_meta;
+    rules->meta_ops = malloc((total + 1) * sizeof(meta_op));
+    rules->meta_at = malloc((rules->n_metas + 1) * sizeof(size_t));
+    if (rules->meta_ops == NULL || rules->meta_at == NULL)
+        return MS_ENOMEM;
+    size_t at = 0;
+    for (size_t k = 0; k < rules->n_metas; k++) {
+        const spam_rule *r = &rules->rules[rules->metas[k]];
+        rules->meta_at[k] = at;
+        if (r->n_meta > 0)
+            memcpy(rules->meta_ops + at, r->meta, r->n_meta * sizeof(meta_op));
+        at += r->n_meta;
+    }
+    rules->meta_at[rules->n_metas] = at;
+    return MS_OK;
+}
+
 /* Orders the metas so that one pass evaluates them all: each comes after
  * the metas it reads. A set where metas read each other in a cycle is
  * flagged and evaluated by repeated passes instead. */
@@ -1207,6 +1229,8 @@ static ms_status finish_rules(ms_spam_rules *rules)
         rules->metas[rules->n_metas++] = (unsigned)i;
     }
     ms_status ordered = order_metas(rules);
+    if (ordered == MS_OK)
+        ordered = pack_metas(rules);
     if (ordered != MS_OK)
         return ordered;
     for (int kind = KIND_BODY; kind <= KIND_URI; kind++) {
@@ -1288,6 +1312,8 @@ void ms_spam_rules_free(ms_spam_rules *rules)
     ms_spam_replace_free(rules->replace);
     free(rules->cache_dir);
     free(rules->metas);
+    free(rules->meta_ops);
+    free(rules->meta_at);
     free(rules->targets);
     free(rules->rules);
     free(rules);
