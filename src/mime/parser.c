@@ -33,6 +33,7 @@
 #include "mime/rfc2047.h"
 #include "mime/transfer.h"
 #include "util/ascii.h"
+#include "util/scan.h"
 #include "util/vec.h"
 
 /* Defaults of the ceilings; see ms_parse_options in message.h. */
@@ -222,8 +223,8 @@ static void decode_header_values(parse_ctx *ctx, ms_part *part)
     bool eight_bit = false;
     for (size_t i = 0; i < part->n_headers && ctx->rc == MS_OK; i++) {
         ms_header *h = &part->headers[i];
-        for (size_t k = 0; k < h->raw.n && !eight_bit; k++)
-            eight_bit = (unsigned char)h->raw.p[k] >= 0x80;
+        if (!eight_bit)
+            eight_bit = ms_scan_8bit(h->raw.p, h->raw.n) < h->raw.n;
         const char *out = NULL;
         size_t out_len = 0;
         ms_status rc = ms_rfc2047_decode(ctx->arena, ctx->msg, part->path,
@@ -837,9 +838,7 @@ static void redecode_legacy_headers(parse_ctx *ctx)
     ms_part *root = ctx->msg->root;
     for (size_t i = 0; i < root->n_headers && ctx->rc == MS_OK; i++) {
         ms_header *h = &root->headers[i];
-        bool eight_bit = false;
-        for (size_t k = 0; k < h->raw.n && !eight_bit; k++)
-            eight_bit = (unsigned char)h->raw.p[k] >= 0x80;
+        bool eight_bit = ms_scan_8bit(h->raw.p, h->raw.n) < h->raw.n;
         if (!eight_bit || ms_utf8_valid(h->raw.p, h->raw.n))
             continue;
         const char *out = NULL;
