@@ -317,12 +317,6 @@ size_t ms_ip_format(const ms_ip *ip, char *buf, size_t size)
     return o;
 }
 
-/* True for bytes that may make up an address literal. */
-static bool literal_char(char c)
-{
-    return ms_ascii_hex_value(c) >= 0 || c == ':' || c == '.';
-}
-
 /* True when c, written right before a literal, makes it part of a larger
  * word (a host name, a version string, an identifier). */
 static bool joins_left(char c)
@@ -400,6 +394,24 @@ static void try_literal(const char *p, size_t n, size_t start, size_t end,
         fn(ctx, &ip, start, end - start);
 }
 
+/* Classes of the bytes the scan below stops at: LITERAL for those that
+ * may make up an address literal (hex digits, ':' and '.'), DIGIT for
+ * the decimal digits among them, TAG for the first letter of "IPv6:". */
+enum { LITERAL = 1, DIGIT = 2, TAG = 4 };
+static const unsigned char scan_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0,
+    0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 /* Calls fn for each literal in the text; see ip.h. The text is read as
  * runs of hex digits, dots and colons; a run is a candidate only when it
  * starts a word (or follows an "IPv6:" tag) and ends one. */
@@ -407,8 +419,15 @@ void ms_ip_scan(const char *p, size_t n,
                 void (*fn)(void *ctx, const ms_ip *ip, size_t off, size_t len),
                 void *ctx)
 {
+    const unsigned char *u = (const unsigned char *)p;
     size_t i = 0;
     while (i < n) {
+        /* the bytes that can neither start a run nor a tag, skipped by
+         * table */
+        while (i < n && scan_class[u[i]] == 0)
+            i++;
+        if (i == n)
+            break;
         char c = p[i];
         bool tagged = false;
         size_t start = i;
@@ -416,14 +435,23 @@ void ms_ip_scan(const char *p, size_t n,
             (i == 0 || !joins_left(p[i - 1]))) {
             tagged = true;
             start = i + 5;
-        } else if (!literal_char(c)) {
+        } else if (!(scan_class[u[i]] & LITERAL)) {
             i++;
             continue;
         }
         size_t end = start;
-        while (end < n && literal_char(p[end]))
+        unsigned seen = 0;
+        while (end < n && (scan_class[u[end]] & LITERAL)) {
+            seen |= scan_class[u[end]];
             end++;
+        }
         size_t run_end = end;
+        /* every address read below holds a decimal digit: a run of hex
+         * letters, dots and colons alone ("face", "::") is text */
+        if (!(seen & DIGIT)) {
+            i = run_end > i ? run_end : i + 1;
+            continue;
+        }
         bool left_ok = tagged || start == 0 || !joins_left(p[start - 1]);
         /* a lone leading colon belongs to the text before ("IP:1.2.3.4") */
         if (!tagged && end - start >= 2 && p[start] == ':' &&

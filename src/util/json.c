@@ -210,37 +210,55 @@ static inline uint64_t escape_mask8(uint64_t w)
     return (low | q | bs | w) & BYTES8(0x80);
 }
 
-/* Returns the end of the run of bytes that need no escape, starting at i:
- * sixteen bytes at a time with SSE2 (a signed compare with 0x20 catches
- * both the control characters and the non-ASCII bytes), then eight at a
- * time in a word, then byte by byte. */
-static inline size_t plain_run_end(const unsigned char *s, size_t i, size_t n)
+/*
+ * Copies the run of bytes that need no escape from s[i, end) to *po and
+ * returns the run's end, *po moved past the copy. Sixteen bytes at a time
+ * with SSE2 (a signed compare with 0x20 catches both the control
+ * characters and the non-ASCII bytes), then eight at a time in a word:
+ * each block is stored whole before its test, so a clean block costs no
+ * separate copy. Stores may reach past the copy, never past o_end.
+ */
+static inline size_t copy_plain_run(char **po, const char *o_end,
+                                    const unsigned char *s, size_t i,
+                                    size_t end)
 {
+    char *o = *po;
 #ifdef __SSE2__
     const __m128i space = _mm_set1_epi8(0x20);
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i backslash = _mm_set1_epi8('\\');
-    while (i + 16 <= n) {
+    while (i + 16 <= end && o_end - o >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
         __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, space),
                                    _mm_or_si128(_mm_cmpeq_epi8(v, quote),
                                                 _mm_cmpeq_epi8(v, backslash)));
+        _mm_storeu_si128((__m128i *)(void *)o, v);
         int mask = _mm_movemask_epi8(bad);
-        if (mask != 0)
-            return i + (size_t)__builtin_ctz((unsigned)mask);
+        if (mask != 0) {
+            size_t k = (size_t)__builtin_ctz((unsigned)mask);
+            *po = o + k;
+            return i + k;
+        }
         i += 16;
+        o += 16;
     }
 #endif
-    if (i + 8 <= n) {
+    while (i + 8 <= end && o_end - o >= 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
+        memcpy(o, &w, 8);
         uint64_t m = escape_mask8(w);
-        if (m != 0)
-            return i + (size_t)(__builtin_ctzll(m) >> 3);
+        if (m != 0) {
+            size_t k = (size_t)(__builtin_ctzll(m) >> 3);
+            *po = o + k;
+            return i + k;
+        }
         i += 8;
+        o += 8;
     }
-    while (i < n && escape_of[s[i]] == 0)
-        i++;
+    while (i < end && escape_of[s[i]] == 0)
+        *o++ = (char)s[i++];
+    *po = o;
     return i;
 }
 
@@ -273,19 +291,17 @@ static size_t escaped_length(const unsigned char *s, size_t i, size_t end,
     return len;
 }
 
-/* Escapes s[i, end) into o, which has room for it, reading a UTF-8
+/* Escapes s[i, end) into o, which has room for it (blocks may be stored
+ * past the escape, up to o_end), reading a UTF-8
  * sequence that starts before end up to n. Returns the end of the output
  * and sets *next to where the input stopped (end, or past it when a
  * sequence crossed it). */
-static char *escape_into(char *o, const unsigned char *s, size_t i, size_t end,
-                         size_t n, size_t *next)
+static char *escape_into(char *o, const char *o_end, const unsigned char *s,
+                         size_t i, size_t end, size_t n, size_t *next)
 {
     static const char hex[] = "0123456789abcdef";
     while (i < end) {
-        size_t run = plain_run_end(s, i, end);
-        memcpy(o, s + i, run - i);
-        o += run - i;
-        i = run;
+        i = copy_plain_run(&o, o_end, s, i, end);
         if (i == end)
             break;
         unsigned char c = s[i];
@@ -333,7 +349,8 @@ ms_status ms_json_escape(ms_buf *out, const char *p, size_t n)
             rc = ms_buf_reserve(out, escaped_length(s, i, end, n));
         if (rc != MS_OK)
             return rc;
-        char *o = escape_into(out->p + out->n, s, i, end, n, &i);
+        char *o =
+            escape_into(out->p + out->n, out->p + out->cap, s, i, end, n, &i);
         out->n = (size_t)(o - out->p);
         out->p[out->n] = '\0';
     }
@@ -377,7 +394,7 @@ void ms_json_string(ms_json *w, const char *p, size_t n)
         char *o = b->p + b->n;
         *o++ = '"';
         size_t next;
-        o = escape_into(o, s, 0, n, n, &next);
+        o = escape_into(o, b->p + b->cap, s, 0, n, n, &next);
         *o++ = '"';
         b->n = (size_t)(o - b->p);
         b->p[b->n] = '\0';
