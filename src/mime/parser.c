@@ -25,6 +25,9 @@
  */
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "mailscope/message.h"
 #include "mime/charset.h"
@@ -676,12 +679,33 @@ static void convert_text(parse_ctx *ctx, ms_part *part)
 }
 
 /* True when a "begin " line starts somewhere in the text: the cheap test
- * before looking for uuencoded blocks. */
+ * before looking for uuencoded blocks. With SSE2 only the line ends
+ * followed by a 'b' are compared, sixteen bytes at a time. */
 static bool may_hold_uuencode(const char *p, size_t n)
 {
-    if (n >= 6 && memcmp(p, "begin ", 6) == 0)
+    static const char begin_line[] = "\nbegin ";
+    if (n >= 6 && memcmp(p, begin_line + 1, 6) == 0)
         return true;
-    return memmem(p, n, "\nbegin ", 7) != NULL;
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i lf = _mm_set1_epi8('\n'), b = _mm_set1_epi8('b');
+    for (; i + 17 <= n; i += 16) {
+        __m128i here = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i next = _mm_loadu_si128((const __m128i *)(p + i + 1));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpeq_epi8(here, lf), _mm_cmpeq_epi8(next, b)));
+        for (; m != 0; m &= m - 1) {
+            size_t k = i + (size_t)__builtin_ctz(m);
+            if (k + 7 <= n && memcmp(p + k, begin_line, 7) == 0)
+                return true;
+        }
+    }
+#endif
+    for (; i + 7 <= n; i++) {
+        if (p[i] == '\n' && memcmp(p + i, begin_line, 7) == 0)
+            return true;
+    }
+    return false;
 }
 
 /*

@@ -116,6 +116,29 @@ static void test_parser_decodes_encoded_word_at_every_offset(void **state)
                         "one twothree");
 }
 
+/* A uuencoded file inside a plain text part is taken out wherever its
+ * "begin" line falls in the text (the search reads sixteen bytes at a
+ * time), and "begin" inside a line is not the start of one. */
+static void test_parser_finds_uuencoded_file_at_every_offset(void **state)
+{
+    for (size_t pad = 0; pad < 40; pad++) {
+        char raw[512];
+        int k = snprintf(raw, sizeof(raw),
+                         "Subject: s\n\nsee the file, we begin now%.*s\n"
+                         "begin 644 note.txt\n):&5L;&\\@=74*\n`\nend\n",
+                         (int)pad, "........................................");
+        assert_true(k > 0 && (size_t)k < sizeof(raw));
+        ms_message *m = parse(state, raw);
+        assert_int_equal(m->n_attachments, 1);
+        assert_string_equal(m->attachments[0]->filename, "note.txt");
+        assert_int_equal(m->attachments[0]->body_len, 9);
+        ms_arena_free(*state);
+        *state = NULL;
+    }
+    ms_message *m = parse(state, "Subject: s\n\nwe begin 644 x.txt here\n");
+    assert_int_equal(m->n_attachments, 0);
+}
+
 static const char multipart_mail[] =
     "From: a@example.com\n"
     "Date: Tue, 5 Mar 2024 10:15:00 +0100\n"
@@ -326,6 +349,8 @@ int main(void)
                                   teardown),
         cmocka_unit_test_teardown(
             test_parser_decodes_encoded_word_at_every_offset, teardown),
+        cmocka_unit_test_teardown(
+            test_parser_finds_uuencoded_file_at_every_offset, teardown),
         cmocka_unit_test_teardown(test_parser_skips_mbox_envelope_line,
                                   teardown),
         cmocka_unit_test_teardown(test_parser_line_without_colon_starts_body,
