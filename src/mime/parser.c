@@ -197,7 +197,8 @@ const ms_header *ms_part_header(const ms_part *p, const char *name)
 {
     ms_slice want = ms_slice_from_cstr(name);
     for (size_t i = 0; i < p->n_headers; i++) {
-        if (ms_slice_eq_ci(p->headers[i].name, want))
+        if (p->headers[i].name.n == want.n &&
+            ms_slice_eq_ci(p->headers[i].name, want))
             return &p->headers[i];
     }
     return NULL;
