@@ -227,6 +227,18 @@ static bool needs_decoding(const char *p, size_t n)
         if (eqs & (questions >> 1))
             return true;
     }
+    if (i < n && n >= 16) {
+        /* the last bytes as one block overlapping the bytes already read,
+         * which are read again to no effect */
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + n - 16));
+        __m128i hard = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)),
+            _mm_or_si128(_mm_cmpeq_epi8(v, zero), v));
+        unsigned eqs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, eq));
+        unsigned questions =
+            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, question));
+        return _mm_movemask_epi8(hard) != 0 || (eqs & (questions >> 1)) != 0;
+    }
 #endif
     for (; i < n; i++) {
         unsigned char c = (unsigned char)p[i];

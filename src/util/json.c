@@ -227,6 +227,7 @@ static inline size_t copy_plain_run(char **po, const char *o_end,
     const __m128i space = _mm_set1_epi8(0x20);
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i backslash = _mm_set1_epi8('\\');
+    size_t start = i;
     while (i + 16 <= end && o_end - o >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
         __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, space),
@@ -241,6 +242,21 @@ static inline size_t copy_plain_run(char **po, const char *o_end,
         }
         i += 16;
         o += 16;
+    }
+    if (i < end && end - start >= 16 && o_end - o >= 16) {
+        /* the last block, overlapping bytes already copied: they were
+         * copied one for one in this run, so storing them again at the
+         * same place changes nothing */
+        size_t back = i - (end - 16);
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + end - 16));
+        __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, space),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                                _mm_cmpeq_epi8(v, backslash)));
+        _mm_storeu_si128((__m128i *)(void *)(o - back), v);
+        unsigned mask = (unsigned)_mm_movemask_epi8(bad) >> back;
+        size_t k = mask != 0 ? (size_t)__builtin_ctz(mask) : end - i;
+        *po = o + k;
+        return i + k;
     }
 #endif
     while (i + 8 <= end && o_end - o >= 8) {

@@ -27,6 +27,14 @@ static inline size_t ms_scan_8bit(const char *p, size_t n)
         if (mask != 0)
             return i + (size_t)__builtin_ctz((unsigned)mask);
     }
+    if (i < n && n >= 16) {
+        /* the last bytes as one block overlapping the clean ones before */
+        size_t back = i - (n - 16);
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_loadu_si128(
+                            (const __m128i *)(const void *)(p + n - 16))) >>
+                        back;
+        return mask != 0 ? i + (size_t)__builtin_ctz(mask) : n;
+    }
 #endif
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
