@@ -34,16 +34,25 @@ static const char *copy_trimmed(ms_arena *a, ms_slice s)
     return ms_arena_strndup(a, s.p, s.n);
 }
 
+/* The bytes that end the first word of a clause. */
+static const unsigned char word_break[256] = {
+    [' '] = 1,  ['\t'] = 1, ['\r'] = 1, ['\n'] = 1,
+    ['\v'] = 1, ['\f'] = 1, ['('] = 1,  [';'] = 1,
+};
+
 /* Returns the first word of a clause (up to white space, '(' or ';'),
- * without angle brackets. */
+ * without angle brackets. Trailing white space needs no trim: it ends
+ * the word anyway. */
 static ms_slice first_word(ms_slice s)
 {
-    s = ms_slice_trim(s);
-    size_t k = 0;
-    while (k < s.n && !ms_ascii_is_space(s.p[k]) && s.p[k] != '(' &&
-           s.p[k] != ';')
+    const unsigned char *u = (const unsigned char *)s.p;
+    size_t i = 0;
+    while (i < s.n && ms_ascii_is_space(s.p[i]))
+        i++;
+    size_t k = i;
+    while (k < s.n && !word_break[u[k]])
         k++;
-    ms_slice w = {s.p, k};
+    ms_slice w = {s.p + i, k - i};
     if (w.n >= 2 && w.p[0] == '<' && w.p[w.n - 1] == '>') {
         w.p++;
         w.n -= 2;
@@ -514,11 +523,39 @@ typedef struct clause_starts {
 static void take_keyword(const char *in, const char *low, size_t i,
                          size_t clauses_end, clause_starts *cs)
 {
-    for (int k = 0; k < N_CLAUSES; k++) {
+    /* the keywords a letter can start, in the order they are tried */
+    int candidates[2], n_candidates = 1;
+    switch (low[i]) {
+    case 'f':
+        candidates[0] = CL_FROM;
+        candidates[1] = CL_FOR;
+        n_candidates = 2;
+        break;
+    case 'b':
+        candidates[0] = CL_BY;
+        break;
+    case 'v':
+        candidates[0] = CL_VIA;
+        break;
+    case 'w':
+        candidates[0] = CL_WITH;
+        break;
+    case 'i':
+        candidates[0] = CL_ID;
+        break;
+    default:
+        return;
+    }
+    for (int c = 0; c < n_candidates; c++) {
+        int k = candidates[c];
         size_t len = clause_lengths[k];
         if (cs->seen[k] || i + len >= clauses_end ||
-            !ms_ascii_is_space(in[i + len]) ||
-            memcmp(low + i, clause_names[k], len) != 0)
+            !ms_ascii_is_space(in[i + len]))
+            continue;
+        size_t j = 1;
+        while (j < len && low[i + j] == clause_names[k][j])
+            j++;
+        if (j < len)
             continue;
         cs->seen[k] = true;
         cs->starts[k] = i + len + 1;
