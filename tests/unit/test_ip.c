@@ -260,6 +260,10 @@ static void test_scan_passes_over_runs_without_digits(void **state)
     assert_string_equal(f.text[0], "fe80::1");
     assert_string_equal(f.text[1], "198.51.100.7");
     assert_string_equal(f.text[2], "192.0.2.44");
+    /* the 6 of the tag is no digit of the address after it */
+    scan("[IPv6:abc::def] [IPv6:::] x6:1.2.3.4 [ipv6:2001:db8::7]", &f);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.text[0], "2001:db8::7");
 }
 
 static void
