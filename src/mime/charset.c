@@ -22,6 +22,7 @@
 #include "mime/charset.h"
 #include "util/ascii.h"
 #include "util/json.h"
+#include "util/scan.h"
 
 /* Longest charset label considered. */
 #define MAX_LABEL 64
@@ -285,19 +286,9 @@ bool ms_utf8_valid(const char *p, size_t n)
     const unsigned char *s = (const unsigned char *)p;
     size_t i = 0;
     while (i < n) {
-        while (i + 8 <= n) {
-            unsigned long long w;
-            memcpy(&w, s + i, 8);
-            if (w & 0x8080808080808080ULL)
-                break;
-            i += 8;
-        }
+        i += ms_scan_8bit(p + i, n - i);
         if (i >= n)
             break;
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
         size_t len = ms_utf8_sequence_length(s + i, n - i);
         if (len == 0)
             return false;
@@ -333,10 +324,15 @@ static ms_status from_cp1252(ms_arena *a, const char *in, size_t n,
         return MS_ENOMEM;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
+        /* the 7-bit run up to the next 8-bit byte in one copy */
+        size_t run = ms_scan_8bit(in + i, n - i);
+        memcpy(dst + o, in + i, run);
+        o += run;
+        i += run;
+        if (i == n)
+            break;
         unsigned char c = (unsigned char)in[i];
-        if (c < 0x80)
-            dst[o++] = c;
-        else if (c < 0xA0)
+        if (c < 0xA0)
             o += put_utf8(dst + o, cp1252_high[c - 0x80]);
         else
             o += put_utf8(dst + o, c);
@@ -430,18 +426,7 @@ static ms_status with_iconv(ms_arena *a, iconv_t cd, const char *in, size_t n,
 /* True when the bytes are all 7-bit. */
 static bool ascii_only(const char *p, size_t n)
 {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        unsigned long long w;
-        memcpy(&w, p + i, 8);
-        if (w & 0x8080808080808080ULL)
-            return false;
-    }
-    for (; i < n; i++) {
-        if ((unsigned char)p[i] >= 0x80)
-            return false;
-    }
-    return true;
+    return ms_scan_8bit(p, n) == n;
 }
 
 /* True when 7-bit bytes of the charset mean ASCII, so pure ASCII text

@@ -25,6 +25,9 @@
  */
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "mailscope/message.h"
 #include "mime/charset.h"
@@ -33,6 +36,7 @@
 #include "mime/rfc2047.h"
 #include "mime/transfer.h"
 #include "util/ascii.h"
+#include "util/scan.h"
 #include "util/vec.h"
 
 /* Defaults of the ceilings; see ms_parse_options in message.h. */
@@ -193,7 +197,8 @@ const ms_header *ms_part_header(const ms_part *p, const char *name)
 {
     ms_slice want = ms_slice_from_cstr(name);
     for (size_t i = 0; i < p->n_headers; i++) {
-        if (ms_slice_eq_ci(p->headers[i].name, want))
+        if (p->headers[i].name.n == want.n &&
+            ms_slice_eq_ci(p->headers[i].name, want))
             return &p->headers[i];
     }
     return NULL;
@@ -222,8 +227,8 @@ static void decode_header_values(parse_ctx *ctx, ms_part *part)
     bool eight_bit = false;
     for (size_t i = 0; i < part->n_headers && ctx->rc == MS_OK; i++) {
         ms_header *h = &part->headers[i];
-        for (size_t k = 0; k < h->raw.n && !eight_bit; k++)
-            eight_bit = (unsigned char)h->raw.p[k] >= 0x80;
+        if (!eight_bit)
+            eight_bit = ms_scan_8bit(h->raw.p, h->raw.n) < h->raw.n;
         const char *out = NULL;
         size_t out_len = 0;
         ms_status rc = ms_rfc2047_decode(ctx->arena, ctx->msg, part->path,
@@ -675,12 +680,33 @@ static void convert_text(parse_ctx *ctx, ms_part *part)
 }
 
 /* True when a "begin " line starts somewhere in the text: the cheap test
- * before looking for uuencoded blocks. */
+ * before looking for uuencoded blocks. With SSE2 only the line ends
+ * followed by a 'b' are compared, sixteen bytes at a time. */
 static bool may_hold_uuencode(const char *p, size_t n)
 {
-    if (n >= 6 && memcmp(p, "begin ", 6) == 0)
+    static const char begin_line[] = "\nbegin ";
+    if (n >= 6 && memcmp(p, begin_line + 1, 6) == 0)
         return true;
-    return memmem(p, n, "\nbegin ", 7) != NULL;
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i lf = _mm_set1_epi8('\n'), b = _mm_set1_epi8('b');
+    for (; i + 17 <= n; i += 16) {
+        __m128i here = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i next = _mm_loadu_si128((const __m128i *)(p + i + 1));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpeq_epi8(here, lf), _mm_cmpeq_epi8(next, b)));
+        for (; m != 0; m &= m - 1) {
+            size_t k = i + (size_t)__builtin_ctz(m);
+            if (k + 7 <= n && memcmp(p + k, begin_line, 7) == 0)
+                return true;
+        }
+    }
+#endif
+    for (; i + 7 <= n; i++) {
+        if (p[i] == '\n' && memcmp(p + i, begin_line, 7) == 0)
+            return true;
+    }
+    return false;
 }
 
 /*
@@ -837,9 +863,7 @@ static void redecode_legacy_headers(parse_ctx *ctx)
     ms_part *root = ctx->msg->root;
     for (size_t i = 0; i < root->n_headers && ctx->rc == MS_OK; i++) {
         ms_header *h = &root->headers[i];
-        bool eight_bit = false;
-        for (size_t k = 0; k < h->raw.n && !eight_bit; k++)
-            eight_bit = (unsigned char)h->raw.p[k] >= 0x80;
+        bool eight_bit = ms_scan_8bit(h->raw.p, h->raw.n) < h->raw.n;
         if (!eight_bit || ms_utf8_valid(h->raw.p, h->raw.n))
             continue;
         const char *out = NULL;

@@ -10,6 +10,9 @@
  * rules that do not depend on the order of its comments.
  */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "mime/date.h"
 #include "mime/received.h"
@@ -20,6 +23,7 @@
 enum { CL_FROM, CL_BY, CL_VIA, CL_WITH, CL_ID, CL_FOR, N_CLAUSES };
 static const char *const clause_names[N_CLAUSES] = {"from", "by", "via",
                                                     "with", "id", "for"};
+static const size_t clause_lengths[N_CLAUSES] = {4, 2, 3, 4, 2, 3};
 
 /* Copies a slice into the arena, trimmed; NULL when empty. */
 static const char *copy_trimmed(ms_arena *a, ms_slice s)
@@ -30,16 +34,25 @@ static const char *copy_trimmed(ms_arena *a, ms_slice s)
     return ms_arena_strndup(a, s.p, s.n);
 }
 
+/* The bytes that end the first word of a clause. */
+static const unsigned char word_break[256] = {
+    [' '] = 1,  ['\t'] = 1, ['\r'] = 1, ['\n'] = 1,
+    ['\v'] = 1, ['\f'] = 1, ['('] = 1,  [';'] = 1,
+};
+
 /* Returns the first word of a clause (up to white space, '(' or ';'),
- * without angle brackets. */
+ * without angle brackets. Trailing white space needs no trim: it ends
+ * the word anyway. */
 static ms_slice first_word(ms_slice s)
 {
-    s = ms_slice_trim(s);
-    size_t k = 0;
-    while (k < s.n && !ms_ascii_is_space(s.p[k]) && s.p[k] != '(' &&
-           s.p[k] != ';')
+    const unsigned char *u = (const unsigned char *)s.p;
+    size_t i = 0;
+    while (i < s.n && ms_ascii_is_space(s.p[i]))
+        i++;
+    size_t k = i;
+    while (k < s.n && !word_break[u[k]])
         k++;
-    ms_slice w = {s.p, k};
+    ms_slice w = {s.p + i, k - i};
     if (w.n >= 2 && w.p[0] == '<' && w.p[w.n - 1] == '>') {
         w.p++;
         w.n -= 2;
@@ -56,12 +69,12 @@ typedef struct hop_text {
 
 /* Finds the lower-case needle in the sub-slice s of the hop text, ignoring
  * case. Returns its offset in s, or (size_t)-1. */
-static size_t find_ci(const hop_text *t, ms_slice s, const char *needle)
+static inline size_t find_ci(const hop_text *t, ms_slice s, const char *needle)
 {
     /* memchr on the first byte, then a compare: the texts are short and
      * memmem's setup cost per call was the larger part of the work */
     const char *base = t->low + (s.p - t->in);
-    size_t n = strlen(needle);
+    size_t n = __builtin_strlen(needle);
     if (n == 0 || n > s.n)
         return n == 0 ? 0 : (size_t)-1;
     const char *p = base;
@@ -292,17 +305,17 @@ static void read_tls(ms_arena *a, const hop_text *t, ms_slice s,
     static const struct {
         const char *marker;
         size_t skip;
+        bool needs_tls; /* the marker holds "tls" */
     } markers[] = {
-        {"version=", 8},  {"tlsv1", 0},   {"tls1", 0},
-        {"using tls", 6}, {"cipher=", 7}, {"tls tls_", 4},
+        {"version=", 8, false}, {"tlsv1", 0, true},    {"tls1", 0, true},
+        {"using tls", 6, true}, {"cipher=", 7, false}, {"tls tls_", 4, true},
     };
     /* every marker but two holds "tls": one search rules them out for
      * the many hops that say nothing about TLS */
     bool any_tls = find_ci(t, s, "tls") != (size_t)-1;
     bool any_cipher = find_ci(t, s, "=") != (size_t)-1;
     for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++) {
-        bool needs_tls = strstr(markers[i].marker, "tls") != NULL;
-        if (needs_tls ? !any_tls : !any_cipher)
+        if (markers[i].needs_tls ? !any_tls : !any_cipher)
             continue;
         ms_slice rest = s;
         size_t at;
@@ -424,6 +437,189 @@ static ms_slice protocol_of(ms_slice with)
     return (ms_slice){with.p, k};
 }
 
+/* Copies n bytes, lower-casing the ASCII letters; sixteen at a time with
+ * SSE2 (bytes above 0x7F compare as negative and stay as they are). */
+static void copy_lower(char *dst, const char *src, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i before_a = _mm_set1_epi8('A' - 1);
+    const __m128i after_z = _mm_set1_epi8('Z' + 1);
+    const __m128i case_bit = _mm_set1_epi8(0x20);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(src + i));
+        __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, before_a),
+                                      _mm_cmplt_epi8(v, after_z));
+        _mm_storeu_si128((__m128i *)(dst + i),
+                         _mm_or_si128(v, _mm_and_si128(upper, case_bit)));
+    }
+#endif
+    for (; i < n; i++)
+        dst[i] = ms_ascii_lower(src[i]);
+}
+
+#ifdef __SSE2__
+/* The bits of the bytes of v equal to c. */
+static inline unsigned bytes_equal(__m128i v, char c)
+{
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+}
+#endif
+
+/* Tracks the comment depth over one parenthesis; returns false for any
+ * other byte. */
+static inline bool count_paren(char c, int *depth)
+{
+    if (c == '(') {
+        (*depth)++;
+        return true;
+    }
+    if (c == ')') {
+        if (*depth > 0)
+            (*depth)--;
+        return true;
+    }
+    return false;
+}
+
+/* Returns the offset of the last ';' outside comments, or n: the date of
+ * a hop follows it. Only parentheses and ';' matter, so with SSE2 the
+ * blocks of sixteen bytes are read for those alone. */
+static size_t find_clauses_end(const char *in, size_t n)
+{
+    size_t end = n;
+    int depth = 0;
+    size_t i = 0;
+#ifdef __SSE2__
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(in + i));
+        unsigned m =
+            bytes_equal(v, '(') | bytes_equal(v, ')') | bytes_equal(v, ';');
+        for (; m != 0; m &= m - 1) {
+            size_t k = i + (size_t)__builtin_ctz(m);
+            if (!count_paren(in[k], &depth) && depth == 0)
+                end = k;
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        if (!count_paren(in[i], &depth) && in[i] == ';' && depth == 0)
+            end = i;
+    }
+    return end;
+}
+
+/* The clause keywords found at the top level of a hop: where each one's
+ * text starts, in the order they appear. */
+typedef struct clause_starts {
+    size_t starts[N_CLAUSES];
+    bool seen[N_CLAUSES];
+    int order[N_CLAUSES];
+    size_t found;
+} clause_starts;
+
+/* Takes the clause keyword starting at i, if one does: a keyword not yet
+ * seen, white space after it, ending before the clauses do. */
+static void take_keyword(const char *in, const char *low, size_t i,
+                         size_t clauses_end, clause_starts *cs)
+{
+    /* the keywords a letter can start, in the order they are tried */
+    int candidates[2], n_candidates = 1;
+    switch (low[i]) {
+    case 'f':
+        candidates[0] = CL_FROM;
+        candidates[1] = CL_FOR;
+        n_candidates = 2;
+        break;
+    case 'b':
+        candidates[0] = CL_BY;
+        break;
+    case 'v':
+        candidates[0] = CL_VIA;
+        break;
+    case 'w':
+        candidates[0] = CL_WITH;
+        break;
+    case 'i':
+        candidates[0] = CL_ID;
+        break;
+    default:
+        return;
+    }
+    for (int c = 0; c < n_candidates; c++) {
+        int k = candidates[c];
+        size_t len = clause_lengths[k];
+        if (cs->seen[k] || i + len >= clauses_end ||
+            !ms_ascii_is_space(in[i + len]))
+            continue;
+        size_t j = 1;
+        while (j < len && low[i + j] == clause_names[k][j])
+            j++;
+        if (j < len)
+            continue;
+        cs->seen[k] = true;
+        cs->starts[k] = i + len + 1;
+        cs->order[cs->found++] = k;
+        return;
+    }
+}
+
+/* True when the lower-case byte can start a clause keyword. */
+static inline bool keyword_letter(char c)
+{
+    return c == 'f' || c == 'b' || c == 'v' || c == 'w' || c == 'i';
+}
+
+/*
+ * Finds the clause keywords at the top level of in[0..clauses_end), at
+ * word starts (white space or ')' or the start before them), each taken
+ * the first time it appears. With SSE2 a block of sixteen bytes yields
+ * the parentheses and the keyword letters that follow a word break, and
+ * only those are looked at.
+ */
+static void find_clauses(const char *in, const char *low, size_t clauses_end,
+                         clause_starts *cs)
+{
+    int depth = 0;
+    size_t i = 0;
+    if (clauses_end > 0) {
+        if (!count_paren(in[0], &depth) && keyword_letter(low[0]))
+            take_keyword(in, low, 0, clauses_end, cs);
+        i = 1;
+    }
+#ifdef __SSE2__
+    const __m128i before_tab = _mm_set1_epi8('\t' - 1);
+    const __m128i after_cr = _mm_set1_epi8('\r' + 1);
+    for (; i + 16 <= clauses_end; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(in + i));
+        __m128i lv = _mm_loadu_si128((const __m128i *)(low + i));
+        __m128i prev = _mm_loadu_si128((const __m128i *)(in + i - 1));
+        /* the byte before is white space (' ', or '\t' to '\r') or ')' */
+        unsigned after_break = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+                                   _mm_cmpgt_epi8(prev, before_tab),
+                                   _mm_cmplt_epi8(prev, after_cr))) |
+                               bytes_equal(prev, ' ') | bytes_equal(prev, ')');
+        unsigned letters = bytes_equal(lv, 'f') | bytes_equal(lv, 'b') |
+                           bytes_equal(lv, 'v') | bytes_equal(lv, 'w') |
+                           bytes_equal(lv, 'i');
+        unsigned m =
+            bytes_equal(v, '(') | bytes_equal(v, ')') | (letters & after_break);
+        for (; m != 0; m &= m - 1) {
+            size_t k = i + (size_t)__builtin_ctz(m);
+            if (!count_paren(in[k], &depth) && depth == 0)
+                take_keyword(in, low, k, clauses_end, cs);
+        }
+    }
+#endif
+    for (; i < clauses_end; i++) {
+        if (count_paren(in[i], &depth) || depth > 0 ||
+            !keyword_letter(low[i]) ||
+            (!ms_ascii_is_space(in[i - 1]) && in[i - 1] != ')'))
+            continue;
+        take_keyword(in, low, i, clauses_end, cs);
+    }
+}
+
 /* Parses one Received value; see received.h. */
 ms_status ms_received_parse(ms_arena *a, const char *in, size_t n,
                             ms_received_hop *hop)
@@ -438,71 +634,31 @@ ms_status ms_received_parse(ms_arena *a, const char *in, size_t n,
     if (n > 0)
         memcpy(copy, in, n);
     copy[n] = '\0';
-    for (size_t i = 0; i < n; i++)
-        low[i] = ms_ascii_lower(copy[i]);
+    copy_lower(low, copy, n);
     low[n] = '\0';
     in = copy;
     hop->raw = copy;
     hop_text t = {in, low};
     /* the date follows the last ';' at the top level */
-    size_t clauses_end = n;
-    int depth = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (in[i] == '(')
-            depth++;
-        else if (in[i] == ')' && depth > 0)
-            depth--;
-        else if (in[i] == ';' && depth == 0)
-            clauses_end = i;
-    }
+    size_t clauses_end = find_clauses_end(in, n);
     if (clauses_end < n) {
         unsigned flags;
         ms_date_parse(in + clauses_end + 1, n - clauses_end - 1, &hop->date,
                       &flags);
     }
-    /* clause keywords at the top level, at word starts, each taken the
-     * first time it appears */
-    size_t starts[N_CLAUSES], ends[N_CLAUSES];
-    bool seen[N_CLAUSES] = {false};
-    int order[N_CLAUSES];
-    size_t found = 0;
-    depth = 0;
-    for (size_t i = 0; i < clauses_end; i++) {
-        char c = in[i];
-        if (c == '(') {
-            depth++;
-            continue;
-        }
-        if (c == ')') {
-            if (depth > 0)
-                depth--;
-            continue;
-        }
-        /* cheapest test first: only a few letters start a keyword */
-        char first = low[i];
-        if (first != 'f' && first != 'b' && first != 'v' && first != 'w' &&
-            first != 'i')
-            continue;
-        if (depth > 0 ||
-            (i > 0 && !ms_ascii_is_space(in[i - 1]) && in[i - 1] != ')'))
-            continue;
-        for (int k = 0; k < N_CLAUSES; k++) {
-            size_t len = strlen(clause_names[k]);
-            if (seen[k] || i + len >= clauses_end ||
-                !ms_ascii_is_space(in[i + len]) ||
-                memcmp(low + i, clause_names[k], len) != 0)
-                continue;
-            seen[k] = true;
-            starts[k] = i + len + 1;
-            order[found++] = k;
-            break;
-        }
-    }
+    clause_starts cs;
+    memset(&cs, 0, sizeof(cs));
+    find_clauses(in, low, clauses_end, &cs);
+    const size_t *starts = cs.starts;
+    const bool *seen = cs.seen;
+    const int *order = cs.order;
+    size_t found = cs.found;
+    size_t ends[N_CLAUSES];
     for (size_t j = 0; j < found; j++) {
         int k = order[j];
         size_t end = clauses_end;
         for (size_t l = 0; l < found; l++) {
-            size_t kw = starts[order[l]] - strlen(clause_names[order[l]]) - 1;
+            size_t kw = starts[order[l]] - clause_lengths[order[l]] - 1;
             if (kw >= starts[k] && kw < end)
                 end = kw;
         }

@@ -39,15 +39,21 @@ ms_status ms_header_unfold(ms_arena *a, const char *in, size_t n,
         return MS_ENOMEM;
     size_t o = 0, i = 0;
     while (i < s.n) {
-        /* copy the run up to the next line end in one go */
+        /* copy the run up to the next line end in one go; a CR inside
+         * the run (a bare one) is dropped, which is rare */
         const char *nl = memchr(s.p + i, '\n', s.n - i);
         size_t end = nl ? (size_t)(nl - s.p) : s.n;
         size_t run_end = end;
         if (run_end > i && s.p[run_end - 1] == '\r')
             run_end--;
-        for (size_t k = i; k < run_end; k++) {
-            if (s.p[k] != '\r')
-                dst[o++] = s.p[k];
+        if (memchr(s.p + i, '\r', run_end - i) == NULL) {
+            memcpy(dst + o, s.p + i, run_end - i);
+            o += run_end - i;
+        } else {
+            for (size_t k = i; k < run_end; k++) {
+                if (s.p[k] != '\r')
+                    dst[o++] = s.p[k];
+            }
         }
         i = end + 1;
     }
@@ -194,21 +200,44 @@ static void add_word(decoder *d, const encoded_word *w)
 
 /* True when the bytes need more than a copy: encoded words, line ends,
  * 8-bit bytes or NULs. Sixteen bytes at a time with SSE2: every header of
- * every mail goes through here. */
+ * every mail goes through here. A '=' (common in signatures and URLs)
+ * counts only when a '?' follows it. */
 static bool needs_decoding(const char *p, size_t n)
 {
     size_t i = 0;
 #ifdef __SSE2__
     const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'),
-                  eq = _mm_set1_epi8('='), zero = _mm_setzero_si128();
+                  eq = _mm_set1_epi8('='), question = _mm_set1_epi8('?'),
+                  zero = _mm_setzero_si128();
     for (; i + 16 <= n; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-        __m128i hit = _mm_or_si128(
+        __m128i hard = _mm_or_si128(
             _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)),
-            _mm_or_si128(_mm_cmpeq_epi8(v, eq), _mm_cmpeq_epi8(v, zero)));
+            _mm_or_si128(_mm_cmpeq_epi8(v, zero), v));
         /* the sign bit of each byte is set for 8-bit bytes */
-        if (_mm_movemask_epi8(_mm_or_si128(hit, v)) != 0)
-            break;
+        if (_mm_movemask_epi8(hard) != 0)
+            return true;
+        unsigned eqs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, eq));
+        if (eqs == 0)
+            continue;
+        unsigned questions =
+            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, question));
+        if (i + 16 < n && p[i + 16] == '?')
+            questions |= 1u << 16;
+        if (eqs & (questions >> 1))
+            return true;
+    }
+    if (i < n && n >= 16) {
+        /* the last bytes as one block overlapping the bytes already read,
+         * which are read again to no effect */
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + n - 16));
+        __m128i hard = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)),
+            _mm_or_si128(_mm_cmpeq_epi8(v, zero), v));
+        unsigned eqs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, eq));
+        unsigned questions =
+            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, question));
+        return _mm_movemask_epi8(hard) != 0 || (eqs & (questions >> 1)) != 0;
     }
 #endif
     for (; i < n; i++) {

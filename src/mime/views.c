@@ -55,7 +55,7 @@ static ms_status read_addresses(parse_ctx *ctx, const char *name,
     out->n = 0;
     for (size_t i = 0; i < root->n_headers; i++) {
         const ms_header *h = &root->headers[i];
-        if (!ms_slice_eq_ci(h->name, want))
+        if (h->name.n != want.n || !ms_slice_eq_ci(h->name, want))
             continue;
         /* the decoded value is the unfolded raw value when decoding
          * changed nothing (no encoded word, no 8-bit byte): then it can
@@ -134,7 +134,7 @@ static ms_status read_received(parse_ctx *ctx)
     size_t cap = 0;
     for (size_t i = 0; i < root->n_headers; i++) {
         const ms_header *h = &root->headers[i];
-        if (!ms_slice_eq_cstr_ci(h->name, "Received"))
+        if (h->name.n != 8 || !ms_slice_eq_cstr_ci(h->name, "Received"))
             continue;
         ms_status rc = MS_VEC_GROW(ctx->arena, m->received, m->n_received, cap,
                                    MS_MAX_RECEIVED);
@@ -211,13 +211,17 @@ ms_status ms_message_build_views(parse_ctx *ctx)
     }
     if (ms_message_header(m, "From") == NULL)
         ms_message_add_defect(m, "MissingFromDefect", "0", "%s", "");
-    /* one pass over the headers counts every singleton field */
+    /* one pass over the headers counts every singleton field; the name
+     * lengths are taken once, and compared before the names */
     enum { N_SINGLETONS = sizeof(singleton_fields) / sizeof(char *) };
     size_t counts[N_SINGLETONS] = {0};
+    size_t lengths[N_SINGLETONS];
+    for (size_t k = 0; k < N_SINGLETONS; k++)
+        lengths[k] = strlen(singleton_fields[k]);
     for (size_t i = 0; i < m->root->n_headers; i++) {
         ms_slice name = m->root->headers[i].name;
         for (size_t k = 0; k < N_SINGLETONS; k++) {
-            if (name.n == strlen(singleton_fields[k]) &&
+            if (name.n == lengths[k] &&
                 ms_slice_eq_cstr_ci(name, singleton_fields[k])) {
                 counts[k]++;
                 break;

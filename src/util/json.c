@@ -9,6 +9,7 @@
  */
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -57,8 +58,9 @@ static void indent(ms_json *w)
     }
 }
 
-/* Places the comma and indentation due before a value or a key. */
-static void before_item(ms_json *w)
+/* Places the comma and indentation due before a value or a key. Inline:
+ * it runs before every key and every value. */
+static inline void before_item(ms_json *w)
 {
     if (w->after_key) {
         w->after_key = false;
@@ -166,111 +168,209 @@ size_t ms_utf8_sequence_length(const unsigned char *p, size_t n)
     return 4;
 }
 
-/* True when the byte can be copied into a JSON string as it is. */
-static inline bool is_plain(unsigned char c)
+/*
+ * What each byte turns into inside a JSON string: 0 copied as it is,
+ * 'u' written as \u00XX, another letter or sign written after a
+ * backslash (\n, \", ...), 1 the start of a UTF-8 sequence to check.
+ */
+static const unsigned char escape_of[256] = {
+    'u', 'u', 'u',  'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f', 'r', 'u',
+    'u', 'u', 'u',  'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+    'u', 'u', 0,    0,   '"', 0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   '\\', 0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,    0,   0,   0,   0,   0,   1,   1,   1,   1,   1,   1,   1,
+    1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+    1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+    1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+    1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+    1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+    1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+    1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+    1,   1,   1,    1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+    1,
+};
+
+/* Eight copies of the byte b, for the word-at-a-time tests below. */
+#define BYTES8(b) (0x0101010101010101ULL * (b))
+
+/* Returns the bytes of w (read little-endian) that need escaping, as a
+ * mask with the high bit of each such byte set. Bytes above the first
+ * flagged one may be flagged wrongly (a borrow runs upwards), so only the
+ * lowest flag is to be trusted. */
+static inline uint64_t escape_mask8(uint64_t w)
 {
-    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+    uint64_t quote = w ^ BYTES8('"'), backslash = w ^ BYTES8('\\');
+    uint64_t low = (w - BYTES8(0x20)) & ~w;
+    uint64_t q = (quote - BYTES8(1)) & ~quote;
+    uint64_t bs = (backslash - BYTES8(1)) & ~backslash;
+    return (low | q | bs | w) & BYTES8(0x80);
 }
 
-/* Returns the end of the run of plain bytes that starts at i: sixteen
- * bytes at a time with SSE2 (a signed compare with 0x20 catches both the
- * control characters and the non-ASCII bytes), then byte by byte. */
-static size_t plain_run_end(const unsigned char *s, size_t i, size_t n)
+/*
+ * Copies the run of bytes that need no escape from s[i, end) to *po and
+ * returns the run's end, *po moved past the copy. Sixteen bytes at a time
+ * with SSE2 (a signed compare with 0x20 catches both the control
+ * characters and the non-ASCII bytes), then eight at a time in a word:
+ * each block is stored whole before its test, so a clean block costs no
+ * separate copy. Stores may reach past the copy, never past o_end.
+ */
+static inline size_t copy_plain_run(char **po, const char *o_end,
+                                    const unsigned char *s, size_t i,
+                                    size_t end)
 {
+    char *o = *po;
 #ifdef __SSE2__
     const __m128i space = _mm_set1_epi8(0x20);
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i backslash = _mm_set1_epi8('\\');
-    while (i + 16 <= n) {
+    size_t start = i;
+    while (i + 16 <= end && o_end - o >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
         __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, space),
                                    _mm_or_si128(_mm_cmpeq_epi8(v, quote),
                                                 _mm_cmpeq_epi8(v, backslash)));
+        _mm_storeu_si128((__m128i *)(void *)o, v);
         int mask = _mm_movemask_epi8(bad);
-        if (mask != 0)
-            return i + (size_t)__builtin_ctz((unsigned)mask);
+        if (mask != 0) {
+            size_t k = (size_t)__builtin_ctz((unsigned)mask);
+            *po = o + k;
+            return i + k;
+        }
         i += 16;
+        o += 16;
+    }
+    if (i < end && end - start >= 16 && o_end - o >= 16) {
+        /* the last block, overlapping bytes already copied: they were
+         * copied one for one in this run, so storing them again at the
+         * same place changes nothing */
+        size_t back = i - (end - 16);
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + end - 16));
+        __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, space),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                                _mm_cmpeq_epi8(v, backslash)));
+        _mm_storeu_si128((__m128i *)(void *)(o - back), v);
+        unsigned mask = (unsigned)_mm_movemask_epi8(bad) >> back;
+        size_t k = mask != 0 ? (size_t)__builtin_ctz(mask) : end - i;
+        *po = o + k;
+        return i + k;
     }
 #endif
-    while (i < n && is_plain(s[i]))
-        i++;
+    while (i + 8 <= end && o_end - o >= 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        memcpy(o, &w, 8);
+        uint64_t m = escape_mask8(w);
+        if (m != 0) {
+            size_t k = (size_t)(__builtin_ctzll(m) >> 3);
+            *po = o + k;
+            return i + k;
+        }
+        i += 8;
+        o += 8;
+    }
+    while (i < end && escape_of[s[i]] == 0)
+        *o++ = (char)s[i++];
+    *po = o;
     return i;
 }
 
-/* Appends n bytes to out: a copy when there is room, else a grow. */
-static inline ms_status append_fast(ms_buf *out, const char *p, size_t n)
+/* Input bytes escaped per round: the room reserved for a round is the
+ * worst case of the round (six output bytes per input byte) plus slack
+ * for a UTF-8 sequence that starts at its end. */
+#define ESCAPE_ROUND 4096
+#define ESCAPE_SLACK 8
+
+/* Returns the length of the JSON escape of s[i, end), reading a UTF-8
+ * sequence that starts before end up to n. */
+static size_t escaped_length(const unsigned char *s, size_t i, size_t end,
+                             size_t n)
 {
-    if (out->cap > 0 && n < out->cap - out->n) {
-        memcpy(out->p + out->n, p, n);
-        out->n += n;
-        out->p[out->n] = '\0';
-        return MS_OK;
+    size_t len = 0;
+    while (i < end) {
+        unsigned char e = escape_of[s[i]];
+        if (e == 0) {
+            len++;
+            i++;
+        } else if (e == 1) {
+            size_t k = ms_utf8_sequence_length(s + i, n - i);
+            len += k ? k : 3;
+            i += k ? k : 1;
+        } else {
+            len += e == 'u' ? 6 : 2;
+            i++;
+        }
     }
-    return ms_buf_append(out, p, n);
+    return len;
 }
 
-/* Appends the JSON escape of n bytes (without quotes) to out. */
-ms_status ms_json_escape(ms_buf *out, const char *p, size_t n)
+/* Escapes s[i, end) into o, which has room for it (blocks may be stored
+ * past the escape, up to o_end), reading a UTF-8
+ * sequence that starts before end up to n. Returns the end of the output
+ * and sets *next to where the input stopped (end, or past it when a
+ * sequence crossed it). */
+static char *escape_into(char *o, const char *o_end, const unsigned char *s,
+                         size_t i, size_t end, size_t n, size_t *next)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *s = (const unsigned char *)p;
-    size_t i = 0;
-    ms_status rc = MS_OK;
-    while (i < n && rc == MS_OK) {
-        size_t run = plain_run_end(s, i, n);
-        if (run > i) {
-            rc = append_fast(out, p + i, run - i);
-            i = run;
-            continue;
-        }
+    while (i < end) {
+        i = copy_plain_run(&o, o_end, s, i, end);
+        if (i == end)
+            break;
         unsigned char c = s[i];
-        if (c >= 0x80) {
+        unsigned char e = escape_of[c];
+        if (e == 1) {
             size_t len = ms_utf8_sequence_length(s + i, n - i);
             if (len == 0) {
-                rc = ms_buf_append(out, REPLACEMENT, 3);
+                memcpy(o, REPLACEMENT, 3);
+                o += 3;
                 i++;
             } else {
-                rc = append_fast(out, p + i, len);
+                memcpy(o, s + i, len);
+                o += len;
                 i += len;
             }
-            continue;
+        } else if (e == 'u') {
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[c >> 4];
+            o[5] = hex[c & 15];
+            o += 6;
+            i++;
+        } else {
+            o[0] = '\\';
+            o[1] = (char)e;
+            o += 2;
+            i++;
         }
-        char esc[6] = {'\\', 0, 0, 0, 0, 0};
-        size_t k = 2;
-        switch (c) {
-        case '"':
-            esc[1] = '"';
-            break;
-        case '\\':
-            esc[1] = '\\';
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        case '\b':
-            esc[1] = 'b';
-            break;
-        case '\f':
-            esc[1] = 'f';
-            break;
-        default:
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            k = 6;
-        }
-        rc = ms_buf_append(out, esc, k);
-        i++;
     }
-    return rc;
+    *next = i;
+    return o;
+}
+
+/* Appends the JSON escape of n bytes (without quotes) to out, in rounds
+ * that each reserve their worst case once and then write without checks.
+ * When the worst case does not fit under the buffer's ceiling, the exact
+ * length is reserved instead, so a document that fits is never refused. */
+ms_status ms_json_escape(ms_buf *out, const char *p, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    size_t i = 0;
+    while (i < n) {
+        size_t end = n - i > ESCAPE_ROUND ? i + ESCAPE_ROUND : n;
+        ms_status rc = ms_buf_reserve(out, (end - i) * 6 + ESCAPE_SLACK);
+        if (rc == MS_ELIMIT)
+            rc = ms_buf_reserve(out, escaped_length(s, i, end, n));
+        if (rc != MS_OK)
+            return rc;
+        char *o =
+            escape_into(out->p + out->n, out->p + out->cap, s, i, end, n, &i);
+        out->n = (size_t)(o - out->p);
+        out->p[out->n] = '\0';
+    }
+    return MS_OK;
 }
 
 /* Writes an object key of n bytes; the next call writes its value. */
@@ -297,19 +397,22 @@ void ms_json_key_n(ms_json *w, const char *key, size_t n)
     w->after_key = true;
 }
 
-/* Writes n bytes as a JSON string, escaping and repairing UTF-8. */
+/* Writes n bytes as a JSON string, escaping and repairing UTF-8. A
+ * string that fits in one round with its quotes (nearly every one) is
+ * written straight into the buffer. */
 void ms_json_string(ms_json *w, const char *p, size_t n)
 {
     before_item(w);
     ms_buf *b = w->out;
-    if (b->cap > 0 && n + 2 < b->cap - b->n &&
-        plain_run_end((const unsigned char *)p, 0, n) == n) {
-        /* nothing to escape (most strings): one copy between quotes */
+    if (n <= ESCAPE_ROUND && b->cap > 0 &&
+        n * 6 + ESCAPE_SLACK + 2 < b->cap - b->n) {
+        const unsigned char *s = (const unsigned char *)p;
         char *o = b->p + b->n;
-        o[0] = '"';
-        memcpy(o + 1, p, n);
-        o[n + 1] = '"';
-        b->n += n + 2;
+        *o++ = '"';
+        size_t next;
+        o = escape_into(o, b->p + b->cap, s, 0, n, n, &next);
+        *o++ = '"';
+        b->n = (size_t)(o - b->p);
         b->p[b->n] = '\0';
         return;
     }
@@ -406,52 +509,4 @@ void ms_json_raw(ms_json *w, const char *p, size_t n)
 {
     before_item(w);
     put(w, p, n);
-}
-
-void ms_json_kv_cstr(ms_json *w, const char *key, const char *z)
-{
-    ms_json_key(w, key);
-    ms_json_cstr(w, z);
-}
-
-void ms_json_kv_slice(ms_json *w, const char *key, ms_slice s)
-{
-    ms_json_key(w, key);
-    ms_json_slice(w, s);
-}
-
-void ms_json_kv_string(ms_json *w, const char *key, const char *p, size_t n)
-{
-    ms_json_key(w, key);
-    ms_json_string(w, p, n);
-}
-
-void ms_json_kv_int(ms_json *w, const char *key, long long v)
-{
-    ms_json_key(w, key);
-    ms_json_int(w, v);
-}
-
-void ms_json_kv_uint(ms_json *w, const char *key, unsigned long long v)
-{
-    ms_json_key(w, key);
-    ms_json_uint(w, v);
-}
-
-void ms_json_kv_double(ms_json *w, const char *key, double v)
-{
-    ms_json_key(w, key);
-    ms_json_double(w, v);
-}
-
-void ms_json_kv_bool(ms_json *w, const char *key, bool v)
-{
-    ms_json_key(w, key);
-    ms_json_bool(w, v);
-}
-
-void ms_json_kv_null(ms_json *w, const char *key)
-{
-    ms_json_key(w, key);
-    ms_json_null(w);
 }

@@ -45,10 +45,30 @@ void ms_json_array_end(ms_json *w);
 void ms_json_key_n(ms_json *w, const char *key, size_t n);
 
 /* Writes an object key; inline so that the length of a literal key is
- * computed at compile time. */
+ * computed at compile time and the compact case ("key": after a comma
+ * when one is due) is a few stores into the buffer. */
 static inline void ms_json_key(ms_json *w, const char *key)
 {
-    ms_json_key_n(w, key, __builtin_strlen(key));
+    size_t n = __builtin_strlen(key);
+    ms_buf *b = w->out;
+    if (!w->pretty && !w->after_key && w->depth > 0 && b->cap > 0 &&
+        n + 4 < b->cap - b->n) {
+        char *o = b->p + b->n;
+        bool *has_items = &w->has_items[w->depth - 1];
+        if (*has_items)
+            *o++ = ',';
+        *has_items = true;
+        *o++ = '"';
+        __builtin_memcpy(o, key, n);
+        o += n;
+        o[0] = '"';
+        o[1] = ':';
+        o[2] = '\0';
+        b->n = (size_t)(o + 2 - b->p);
+        w->after_key = true;
+        return;
+    }
+    ms_json_key_n(w, key, n);
 }
 
 /* Writes n bytes as a JSON string, escaping and repairing UTF-8. */
@@ -66,15 +86,57 @@ void ms_json_null(ms_json *w);
 /* Writes already-serialized JSON as a value, unchecked. */
 void ms_json_raw(ms_json *w, const char *p, size_t n);
 
-/* Key-value shorthands for the common case inside an object. */
-void ms_json_kv_cstr(ms_json *w, const char *key, const char *z);
-void ms_json_kv_slice(ms_json *w, const char *key, ms_slice s);
-void ms_json_kv_string(ms_json *w, const char *key, const char *p, size_t n);
-void ms_json_kv_int(ms_json *w, const char *key, long long v);
-void ms_json_kv_uint(ms_json *w, const char *key, unsigned long long v);
-void ms_json_kv_double(ms_json *w, const char *key, double v);
-void ms_json_kv_bool(ms_json *w, const char *key, bool v);
-void ms_json_kv_null(ms_json *w, const char *key);
+/* Key-value shorthands for the common case inside an object; inline so
+ * that the key is written as a literal (see ms_json_key). */
+static inline void ms_json_kv_cstr(ms_json *w, const char *key, const char *z)
+{
+    ms_json_key(w, key);
+    ms_json_cstr(w, z);
+}
+
+static inline void ms_json_kv_slice(ms_json *w, const char *key, ms_slice s)
+{
+    ms_json_key(w, key);
+    ms_json_slice(w, s);
+}
+
+static inline void ms_json_kv_string(ms_json *w, const char *key, const char *p,
+                                     size_t n)
+{
+    ms_json_key(w, key);
+    ms_json_string(w, p, n);
+}
+
+static inline void ms_json_kv_int(ms_json *w, const char *key, long long v)
+{
+    ms_json_key(w, key);
+    ms_json_int(w, v);
+}
+
+static inline void ms_json_kv_uint(ms_json *w, const char *key,
+                                   unsigned long long v)
+{
+    ms_json_key(w, key);
+    ms_json_uint(w, v);
+}
+
+static inline void ms_json_kv_double(ms_json *w, const char *key, double v)
+{
+    ms_json_key(w, key);
+    ms_json_double(w, v);
+}
+
+static inline void ms_json_kv_bool(ms_json *w, const char *key, bool v)
+{
+    ms_json_key(w, key);
+    ms_json_bool(w, v);
+}
+
+static inline void ms_json_kv_null(ms_json *w, const char *key)
+{
+    ms_json_key(w, key);
+    ms_json_null(w);
+}
 
 /* Appends the JSON escape of n bytes (without quotes) to out. Returns
  * the buffer status. Exposed for writers that build strings piecewise. */

@@ -156,6 +156,31 @@ static void test_utf8_valid_accepts_only_well_formed_utf8(void **state)
     assert_false(ms_utf8_valid("0123456789abcdef\xc3\xa9\xff", 19));
 }
 
+/* The ASCII runs before, between and after 8-bit bytes are skipped in
+ * blocks: a broken byte after a run of any length is still found, and
+ * windows-1252 text with runs of any length converts whole. */
+static void test_8bit_bytes_found_after_runs_of_any_length(void **state)
+{
+    fixture *f = *state;
+    for (size_t run = 0; run < 40; run++) {
+        char in[96], want[128];
+        memset(in, 'a', run);
+        in[run] = (char)0xe9;
+        assert_false(ms_utf8_valid(in, run + 1));
+        memcpy(in + run, "\xc3\xa9", 2);
+        assert_true(ms_utf8_valid(in, run + 2));
+        memset(in, 'a', run);
+        memcpy(in + run, "\xe9z\x80", 3);
+        memset(in + run + 3, 'b', run);
+        in[2 * run + 3] = '\0';
+        memset(want, 'a', run);
+        memcpy(want + run, "\xc3\xa9z\xe2\x82\xac", 6);
+        memset(want + run + 6, 'b', run);
+        want[2 * run + 6] = '\0';
+        assert_converts(f, "windows-1252", in, want);
+    }
+}
+
 /* Valid UTF-8 under a UTF-8 label, no label or an ASCII label is handed
  * back without a copy and without a defect. */
 static void test_valid_utf8_passes_through_without_copy(void **state)
@@ -357,6 +382,7 @@ int main(void)
         T(test_canonical_rejects_empty_and_unknown_labels),
         T(test_canonical_names_are_stable_strings),
         T(test_utf8_valid_accepts_only_well_formed_utf8),
+        T(test_8bit_bytes_found_after_runs_of_any_length),
         T(test_valid_utf8_passes_through_without_copy),
         T(test_unlabelled_8bit_text_is_read_as_windows_1252),
         T(test_invalid_utf8_becomes_replacement_characters),

@@ -246,6 +246,26 @@ static void test_scan_skips_version_numbers_and_host_names(void **state)
     assert_int_equal(f.n, 0);
 }
 
+/* Runs without a decimal digit ("face", "de.ad", "::") are passed over
+ * whole, and the addresses right after them, or tagged IPv6 among hex
+ * words, are still found. */
+static void test_scan_passes_over_runs_without_digits(void **state)
+{
+    (void)state;
+    found_list f;
+    scan("facade.bead (cafe [::]) dead.beef:: ab:cd [IPv6:fe80::1] "
+         "ee (added 198.51.100.7) ace:bad:cab:: (:192.0.2.44)",
+         &f);
+    assert_int_equal(f.n, 3);
+    assert_string_equal(f.text[0], "fe80::1");
+    assert_string_equal(f.text[1], "198.51.100.7");
+    assert_string_equal(f.text[2], "192.0.2.44");
+    /* the 6 of the tag is no digit of the address after it */
+    scan("[IPv6:abc::def] [IPv6:::] x6:1.2.3.4 [ipv6:2001:db8::7]", &f);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.text[0], "2001:db8::7");
+}
+
 static void
 test_scan_takes_addresses_ending_a_sentence_or_with_a_port(void **state)
 {
@@ -290,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_special_ipv6_and_mapped_private_are_not_public),
         cmocka_unit_test(test_scan_finds_addresses_in_received_text),
         cmocka_unit_test(test_scan_skips_version_numbers_and_host_names),
+        cmocka_unit_test(test_scan_passes_over_runs_without_digits),
         cmocka_unit_test(
             test_scan_takes_addresses_ending_a_sentence_or_with_a_port),
         cmocka_unit_test(

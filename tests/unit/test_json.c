@@ -101,6 +101,103 @@ static void test_json_replaces_invalid_utf8(void **state)
     ms_buf_free(&b);
 }
 
+/* The escape of one byte, written the slow obvious way, for comparing
+ * with the writer's word-at-a-time scan. Returns the bytes written. */
+static size_t reference_escape_byte(unsigned char c, char *o)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *short_escapes = "\"\"\\\\\bb\tt\nn\ff\rr";
+    for (const char *e = short_escapes; *e; e += 2) {
+        if ((unsigned char)e[0] == c) {
+            o[0] = '\\';
+            o[1] = e[1];
+            return 2;
+        }
+    }
+    if (c < 0x20) {
+        memcpy(o, "\\u00", 4);
+        o[4] = hex[c >> 4];
+        o[5] = hex[c & 15];
+        return 6;
+    }
+    o[0] = (char)c;
+    return 1;
+}
+
+/* A byte that needs an escape is found at every position of strings of
+ * every length up to 40, whichever of the 16-byte, 8-byte or byte-wise
+ * scans meets it, and the bytes around it are copied unchanged. */
+static void test_json_escape_found_at_every_offset(void **state)
+{
+    static const unsigned char specials[] = {'"',  '\\', '\n', 0x01,
+                                             0x1f, 0x7f, ' ',  '~'};
+    ms_buf b;
+    ms_buf_init(&b, 0);
+    for (size_t len = 1; len <= 40; len++) {
+        for (size_t at = 0; at < len; at++) {
+            for (size_t k = 0; k < sizeof(specials); k++) {
+                char in[40], want[256];
+                for (size_t i = 0; i < len; i++)
+                    in[i] = (char)('a' + i % 26);
+                in[at] = (char)specials[k];
+                size_t o = 0;
+                want[o++] = '"';
+                for (size_t i = 0; i < len; i++)
+                    o += reference_escape_byte((unsigned char)in[i], want + o);
+                want[o++] = '"';
+                want[o] = '\0';
+                assert_string_equal(encode(&b, in, len), want);
+            }
+        }
+    }
+    ms_buf_free(&b);
+}
+
+/* A string longer than one escaping round (4096 bytes) with a UTF-8
+ * sequence across the round's end, a broken sequence and control bytes
+ * comes out whole and in order. */
+static void test_json_long_string_across_rounds(void **state)
+{
+    enum { N = 9000 };
+    static char in[N], want[2 * N];
+    for (size_t i = 0; i < N; i++)
+        in[i] = (char)('a' + i % 26);
+    memcpy(in + 4094, "\xe2\x82\xac", 3); /* the euro sign across 4096 */
+    in[5000] = '\n';
+    in[8191] = (char)0xe9; /* a Latin-1 byte: replaced */
+    in[8999] = '\x02';
+    size_t o = 0;
+    want[o++] = '"';
+    for (size_t i = 0; i < N; i++) {
+        if (i == 8191) {
+            memcpy(want + o, "\xef\xbf\xbd", 3);
+            o += 3;
+        } else if (i >= 4094 && i < 4097) {
+            want[o++] = in[i];
+        } else {
+            o += reference_escape_byte((unsigned char)in[i], want + o);
+        }
+    }
+    want[o++] = '"';
+    want[o] = '\0';
+    ms_buf b;
+    ms_buf_init(&b, 0);
+    assert_string_equal(encode(&b, in, N), want);
+    ms_buf_free(&b);
+}
+
+/* The writer reserves the worst case (six bytes a byte) before escaping;
+ * under a ceiling too low for that but high enough for the real escape,
+ * the string is still written. */
+static void test_json_escape_fits_under_a_tight_ceiling(void **state)
+{
+    ms_buf b;
+    ms_buf_init(&b, 40);
+    assert_string_equal(encode(&b, "line one\nline two\tend", 21),
+                        "\"line one\\nline two\\tend\"");
+    ms_buf_free(&b);
+}
+
 /* Pretty output indents by two spaces and still closes empty containers
  * on the same line. */
 static void test_json_pretty_indents(void **state)
@@ -157,6 +254,9 @@ int main(void)
         cmocka_unit_test(test_json_commas_survive_many_items),
         cmocka_unit_test(test_json_escapes_control_characters),
         cmocka_unit_test(test_json_replaces_invalid_utf8),
+        cmocka_unit_test(test_json_escape_found_at_every_offset),
+        cmocka_unit_test(test_json_long_string_across_rounds),
+        cmocka_unit_test(test_json_escape_fits_under_a_tight_ceiling),
         cmocka_unit_test(test_json_pretty_indents),
         cmocka_unit_test(test_json_doubles),
         cmocka_unit_test(test_json_buffer_ceiling_is_reported),

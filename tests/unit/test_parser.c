@@ -89,6 +89,56 @@ static void test_parser_first_line_continuation_is_a_defect(void **state)
     assert_string_equal(m->subject, "s");
 }
 
+/* The header scan that decides whether a value needs decoding reads
+ * sixteen bytes at a time: an encoded word is found at every offset
+ * (its "=?" split over two blocks too), a '=' without '?' after it
+ * changes nothing, and a bare CR inside a folded value is dropped. */
+static void test_parser_decodes_encoded_word_at_every_offset(void **state)
+{
+    for (size_t pad = 0; pad < 40; pad++) {
+        char raw[256], want[128];
+        int k = snprintf(raw, sizeof(raw),
+                         "Subject: %.*s=?utf-8?q?caf=C3=A9?= x=y\n\nbody\n",
+                         (int)pad, "0123456789012345678901234567890123456789");
+        assert_true(k > 0 && (size_t)k < sizeof(raw));
+        snprintf(want, sizeof(want), "%.*scaf\xc3\xa9 x=y", (int)pad,
+                 "0123456789012345678901234567890123456789");
+        ms_message *m = parse(state, raw);
+        assert_string_equal(m->subject, want);
+        ms_arena_free(*state);
+        *state = NULL;
+    }
+    ms_message *m = parse(state, "Subject: key=value; a=b; c==d, 0123456789"
+                                 "abcdef=\n"
+                                 "X-Folded: one\r\n two\rthree\r\n\r\nbody\n");
+    assert_string_equal(m->subject, "key=value; a=b; c==d, 0123456789abcdef=");
+    assert_string_equal(ms_message_header(m, "X-Folded")->value,
+                        "one twothree");
+}
+
+/* A uuencoded file inside a plain text part is taken out wherever its
+ * "begin" line falls in the text (the search reads sixteen bytes at a
+ * time), and "begin" inside a line is not the start of one. */
+static void test_parser_finds_uuencoded_file_at_every_offset(void **state)
+{
+    for (size_t pad = 0; pad < 40; pad++) {
+        char raw[512];
+        int k = snprintf(raw, sizeof(raw),
+                         "Subject: s\n\nsee the file, we begin now%.*s\n"
+                         "begin 644 note.txt\n):&5L;&\\@=74*\n`\nend\n",
+                         (int)pad, "........................................");
+        assert_true(k > 0 && (size_t)k < sizeof(raw));
+        ms_message *m = parse(state, raw);
+        assert_int_equal(m->n_attachments, 1);
+        assert_string_equal(m->attachments[0]->filename, "note.txt");
+        assert_int_equal(m->attachments[0]->body_len, 9);
+        ms_arena_free(*state);
+        *state = NULL;
+    }
+    ms_message *m = parse(state, "Subject: s\n\nwe begin 644 x.txt here\n");
+    assert_int_equal(m->n_attachments, 0);
+}
+
 static const char multipart_mail[] =
     "From: a@example.com\n"
     "Date: Tue, 5 Mar 2024 10:15:00 +0100\n"
@@ -297,6 +347,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_parser_keeps_header_order_and_unfolds,
                                   teardown),
+        cmocka_unit_test_teardown(
+            test_parser_decodes_encoded_word_at_every_offset, teardown),
+        cmocka_unit_test_teardown(
+            test_parser_finds_uuencoded_file_at_every_offset, teardown),
         cmocka_unit_test_teardown(test_parser_skips_mbox_envelope_line,
                                   teardown),
         cmocka_unit_test_teardown(test_parser_line_without_colon_starts_body,
