@@ -49,8 +49,10 @@ struct ms_spam_scratch {
     pcre2_match_data *md;
     line_count *lines;        /* per rule, for line rules */
     unsigned char *candidate; /* per rule: the prefilter fired */
-    double *value;            /* per rule: hit count */
-    const char **match;       /* per rule: matched text */
+    unsigned *fired;          /* the rules marked since the last reset */
+    size_t n_fired;
+    double *value;      /* per rule: hit count */
+    const char **match; /* per rule: matched text */
     size_t *match_len;
     size_t n_rules;
 };
@@ -63,13 +65,14 @@ ms_status ms_spam_scratch_new(const ms_spam_rules *rules, ms_spam_scratch **out)
         return MS_ENOMEM;
     s->n_rules = rules->n_rules;
     s->candidate = calloc(rules->n_rules + 1, 1);
+    s->fired = calloc(rules->n_rules + 1, sizeof(unsigned));
     s->lines = calloc(rules->n_rules + 1, sizeof(line_count));
     s->value = calloc(rules->n_rules + 1, sizeof(double));
     s->match = calloc(rules->n_rules + 1, sizeof(char *));
     s->match_len = calloc(rules->n_rules + 1, sizeof(size_t));
     s->md = pcre2_match_data_create(8, NULL);
-    ms_status rc = (s->candidate && s->lines && s->value && s->match &&
-                    s->match_len && s->md)
+    ms_status rc = (s->candidate && s->fired && s->lines && s->value &&
+                    s->match && s->match_len && s->md)
                        ? MS_OK
                        : MS_ENOMEM;
     for (size_t k = 0; k < rules->n_pf && rc == MS_OK; k++) {
@@ -94,6 +97,7 @@ void ms_spam_scratch_free(ms_spam_scratch *s)
     if (s->md)
         pcre2_match_data_free(s->md);
     free(s->candidate);
+    free(s->fired);
     free(s->lines);
     free(s->value);
     free(s->match);
@@ -122,6 +126,12 @@ static bool run_regex(const ms_spam_rules *rules, ms_spam_scratch *s,
     return true;
 }
 
+/* What the prefilter callback works with. */
+typedef struct prefilter_hits {
+    const unsigned *rule; /* pattern id -> rule index */
+    ms_spam_scratch *s;
+} prefilter_hits;
+
 /* Hyperscan callback: marks the rule of a pattern as a candidate. */
 static int on_prefilter_match(unsigned int id, unsigned long long from,
                               unsigned long long to, unsigned int flags,
@@ -130,9 +140,12 @@ static int on_prefilter_match(unsigned int id, unsigned long long from,
     (void)from;
     (void)to;
     (void)flags;
-    const unsigned *map = ((const unsigned **)ctx)[0];
-    unsigned char *candidate = ((unsigned char **)ctx)[1];
-    candidate[map[id]] = 1;
+    prefilter_hits *ph = ctx;
+    unsigned i = ph->rule[id];
+    if (!ph->s->candidate[i]) {
+        ph->s->candidate[i] = 1;
+        ph->s->fired[ph->s->n_fired++] = i;
+    }
     return 0;
 }
 
@@ -214,9 +227,9 @@ static void prefilter_scan(const ms_spam_rules *rules, ms_spam_scratch *s,
             line_scan_text(rules, s, a, &rules->pf[k], t ? t : "", n);
             continue;
         }
-        const void *ctx[2] = {rules->pf[k].rule, s->candidate};
+        prefilter_hits ph = {rules->pf[k].rule, s};
         hs_scan(rules->pf[k].db, t ? t : "", (unsigned)n, 0, s->hs,
-                on_prefilter_match, (void *)ctx);
+                on_prefilter_match, &ph);
     }
 }
 
@@ -224,12 +237,13 @@ static void prefilter_scan(const ms_spam_rules *rules, ms_spam_scratch *s,
 static void check_kind(const ms_spam_rules *rules, ms_spam_scratch *s,
                        ms_arena *a, int kind, const char *t, size_t n)
 {
+    s->n_fired = 0;
     prefilter_scan(rules, s, a, rules->kind_pf_first[kind],
                    rules->kind_pf_count[kind], t, n);
-    for (size_t i = 0; i < rules->n_rules; i++) {
+    for (size_t k = 0; k < s->n_fired; k++) {
+        size_t i = s->fired[k];
         const spam_rule *r = &rules->rules[i];
-        if (r->kind != kind || r->re == NULL || !r->prefiltered ||
-            !s->candidate[i])
+        if (r->kind != kind || r->re == NULL || !r->prefiltered)
             continue;
         if (run_regex(rules, s, a, i, t ? t : "", n))
             s->value[i] = 1;
@@ -365,10 +379,9 @@ static void check_headers(const ms_spam_rules *rules, ms_spam_scratch *s,
     signed char *state = ms_arena_calloc(a, rules->n_targets + 1, 1);
     if (texts == NULL || lens == NULL || state == NULL)
         return;
-    for (size_t i = 0; i < rules->n_rules; i++) {
+    for (size_t k = 0; k < rules->n_header_rules; k++) {
+        size_t i = rules->header_rules[k];
         const spam_rule *r = &rules->rules[i];
-        if (r->kind != KIND_HEADER || r->is_eval || r->invalid)
-            continue;
         int t = r->target;
         if (state[t] == 0) {
             bool found;
@@ -765,6 +778,7 @@ ms_status ms_spam_check(const ms_spam_rules *rules, ms_spam_scratch *s,
                         ms_spam_result *out)
 {
     memset(s->candidate, 0, rules->n_rules);
+    s->n_fired = 0;
     memset(s->value, 0, rules->n_rules * sizeof(double));
     memset(s->match, 0, rules->n_rules * sizeof(char *));
     ms_buf tmp, body, rawbody, uris;

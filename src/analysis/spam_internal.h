@@ -115,7 +115,9 @@ struct ms_spam_rules {
     /* their programs one after the other, in that order (walked once per
      * mail: one block of memory, not a thousand) */
     meta_op *meta_ops;
-    size_t *meta_at; /* metas[k]'s program: meta_ops + meta_at[k] */
+    size_t *meta_at;        /* metas[k]'s program: meta_ops + meta_at[k] */
+    unsigned *header_rules; /* the header rules checked, in order */
+    size_t n_header_rules;
     bool meta_cycle; /* some metas read each other: evaluate to a fixpoint */
     ms_spam_rules_stats stats;
     char *cache_dir; /* compiled prefilters kept here; NULL: not kept */

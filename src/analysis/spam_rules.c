@@ -1247,6 +1247,14 @@ static ms_status finish_rules(ms_spam_rules *rules)
         if (rc != MS_OK)
             return rc;
     }
+    rules->header_rules = calloc(rules->n_rules + 1, sizeof(unsigned));
+    if (rules->header_rules == NULL)
+        return MS_ENOMEM;
+    for (size_t i = 0; i < rules->n_rules; i++) {
+        const spam_rule *r = &rules->rules[i];
+        if (r->kind == KIND_HEADER && !r->is_eval && !r->invalid)
+            rules->header_rules[rules->n_header_rules++] = (unsigned)i;
+    }
     st->required = rules->required;
     return MS_OK;
 }
@@ -1314,6 +1322,7 @@ void ms_spam_rules_free(ms_spam_rules *rules)
     free(rules->metas);
     free(rules->meta_ops);
     free(rules->meta_at);
+    free(rules->header_rules);
     free(rules->targets);
     free(rules->rules);
     free(rules);
