@@ -51,7 +51,8 @@ ms_status ms_hashes_compute(const unsigned char *p, size_t n, bool with_ssdeep,
     }
     if (with_ssdeep) {
         fuzzy = fuzzy_new();
-        if (fuzzy == NULL)
+        /* told the length, ssdeep skips the block sizes too small for it */
+        if (fuzzy == NULL || fuzzy_set_total_input_length(fuzzy, n) != 0)
             goto out;
     }
 
