@@ -48,6 +48,12 @@
  * share the work evenly. */
 #define WORKER_BATCH 8
 #define WRITER_BATCH 64
+/* The writer is woken for every WRITER_WAKE documents (or the first
+ * after a pause), and a document waits at most WRITER_LINGER_MS for it:
+ * the writer is quick, and a wake-up per document cost more than
+ * writing it. */
+#define WRITER_WAKE      32
+#define WRITER_LINGER_MS 5
 /* Largest document written. */
 #define MAX_DOCUMENT_BYTES (512u << 20)
 /* The progress line is redrawn at most this often (seconds). */
@@ -912,6 +918,7 @@ static int run_pipeline(run *r, const ms_cli_path_list *paths)
 {
     ms_queue_init(&r->jobs, JOB_QUEUE_SIZE);
     ms_queue_init(&r->done, DONE_QUEUE_SIZE);
+    ms_queue_set_batching(&r->done, WRITER_WAKE, WRITER_LINGER_MS);
     pthread_t writer, workers[MS_CONFIG_MAX_THREADS];
     int n_started = 0;
     r->started = now_seconds();

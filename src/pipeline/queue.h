@@ -18,12 +18,23 @@ typedef struct ms_queue {
     void **items;
     size_t cap, head, n;
     bool closed;
+    size_t waiting_producers, waiting_consumers;
+    size_t wake_batch;  /* see ms_queue_set_batching */
+    unsigned linger_ms; /* see ms_queue_set_batching */
     pthread_mutex_t lock;
     pthread_cond_t not_empty, not_full;
 } ms_queue;
 
 /* Prepares a queue holding at most cap items. */
 ms_status ms_queue_init(ms_queue *q, size_t cap);
+
+/* Makes the consumer of a queue take its items in batches: a consumer
+ * that finds fewer than wake_batch items waits up to linger_ms more for
+ * the rest, and producers wake it only for the first item and the
+ * wake_batch-th. Two wake-ups a batch instead of one an item, and items
+ * wait at most linger_ms longer. The default (1, 0) hands every item over
+ * at once. */
+void ms_queue_set_batching(ms_queue *q, size_t wake_batch, unsigned linger_ms);
 
 /* Frees the queue's storage (not the items). */
 void ms_queue_destroy(ms_queue *q);
