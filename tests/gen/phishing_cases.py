@@ -1603,6 +1603,78 @@ def benign_colleague_attachment():
         "attachment_only, no random_token ('Minutes_2024-04-18'), risk 0.")
 
 
+def signal_throwaway_sender_offer():
+    date = "Tue, 10 Dec 2024 23:41:17 +0000"
+    h = inbound(("mta7.winterdealsnow.example", "mta7.winterdealsnow.example"),
+                "198.51.100.77", date) + [
+        auth("spf=pass smtp.mailfrom=deck.winterdealsnow.example;\n\tdkim="
+             "pass header.d=deck.winterdealsnow.example;\n\tdmarc=pass "
+             "header.from=deck.winterdealsnow.example"),
+        "Message-ID: <b81f0c2e44a94d0b@deck.winterdealsnow.example>",
+        "Date: " + date,
+        "From: \"Heated Vest Outlet\" <qTzRmwkE@deck.winterdealsnow.example>",
+        "To: %s" % VICTIM,
+        "Subject: Stay warm all winter: 60% off the heated vest",
+        "List-Unsubscribe: <https://go.clickpath.example/u/7Hq2xK>",
+    ]
+    link = "https://go.clickpath.example/c/7Hq2xK9wLm3vB"
+    html = (
+        "<html><body style=\"margin:0\">\n<center>\n<a href=\"" + link +
+        "\"><img src=\"https://go.clickpath.example/i/vest-winter.jpg\" "
+        "width=\"600\" alt=\"\"></a>\n<p style=\"font:14px Arial\">"
+        "Limited time: the heated vest everyone is buying, 60% off. <a href="
+        "\"" + link + "\">See the offer</a></p>\n<p style=\"font:10px "
+        "Arial;color:#999\"><a href=\"https://go.clickpath.example/u/"
+        "7Hq2xK\">Unsubscribe</a></p>\n</center>\n</body></html>\n")
+    root = text_part(html, "html")
+    write_case("signal_throwaway_sender_offer", mail(h, root), {"phishing": {
+        "verdict": "phishing",
+        "signals": signals("random_local_part", "throwaway_sender",
+                           "thin_html_body", "thin_html_bait",
+                           "links_elsewhere")}},
+        "Product spam from a throwaway sending domain that authenticates "
+        "itself (DMARC pass): the mailbox name mixes capitals at random "
+        "(random_local_part, 'qTzRmwkE'), every link goes to a click "
+        "tracker of another domain (links_elsewhere, and with the made-up "
+        "sender throwaway_sender), the HTML is one image and a line "
+        "(thin_html_body) and that line is bait ('limited time': "
+        "thin_html_bait). It carries List-Unsubscribe, so no "
+        "single_call_to_action.")
+
+
+def benign_camel_case_sender():
+    date = "Wed, 11 Dec 2024 15:02:40 +0000"
+    h = inbound(("out-3.mail.gardenshop.example",
+                 "out-3.mail.gardenshop.example"), "203.0.113.63", date,
+                qid="4YBk3n0Tq2z9x") + [
+        auth("spf=pass smtp.mailfrom=mail.gardenshop.example;\n\tdkim=pass "
+             "header.d=gardenshop.example;\n\tdmarc=pass "
+             "header.from=gardenshop.example"),
+        "Message-ID: <20241211150240.91c2@gardenshop.example>",
+        "Date: " + date,
+        "From: Garden Shop <OrderUpdatesUSA@gardenshop.example>",
+        "To: %s" % VICTIM,
+        "Subject: Your order 10-48213 has shipped",
+        "List-Unsubscribe: <https://www.gardenshop.example/account/email>",
+    ]
+    html = (
+        "<html><body>\n<p><img src=\"https://www.gardenshop.example/img/"
+        "logo.png\" alt=\"Garden Shop\"></p>\n<p>Good news: order "
+        "10-48213 is on its way.</p>\n<p><a href=\"https://www."
+        "gardenshop.example/orders/10-48213\">Track the delivery</a></p>\n"
+        "</body></html>\n")
+    root = text_part(html, "html")
+    write_case("benign_camel_case_sender", mail(h, root), {"phishing": {
+        "verdict": "clean",
+        "signals": no_signals("random_local_part", "throwaway_sender",
+                              "thin_html_bait", "links_elsewhere")}},
+        "A shop's shipping notice, a line of HTML from its own domain, "
+        "sent from a mailbox named in CamelCase with a trailing acronym "
+        "('OrderUpdatesUSA': words, not random capitals, so no "
+        "random_local_part); the short HTML holds no bait, so no "
+        "thin_html_bait; the link goes to the shop.")
+
+
 # ---- main -------------------------------------------------------------------
 
 ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
@@ -1617,7 +1689,8 @@ ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        signal_unaligned_gift_card, signal_extortion, signal_attachment_only,
        benign_retail_newsletter, benign_paypal_receipt, benign_mailing_list,
        benign_person_to_person, benign_friend_free_mail,
-       benign_colleague_attachment]
+       benign_colleague_attachment, signal_throwaway_sender_offer,
+       benign_camel_case_sender]
 
 
 def main():
