@@ -2546,6 +2546,21 @@ static const char *malformed_address(const char *address, const char *reg)
     return NULL;
 }
 
+/* True when the field value writes a whole address in quotes inside its
+ * angle brackets (<"noreply@bank.example">): the quotes make it a local
+ * part with no domain, which no mail system writes, while clients show
+ * it as the address. */
+static bool quoted_address(const char *v)
+{
+    for (const char *p = v ? strstr(v, "<\"") : NULL; p;
+         p = strstr(p + 2, "<\"")) {
+        const char *q = strchr(p + 2, '"');
+        if (q && q[1] == '>' && memchr(p + 2, '@', (size_t)(q - p - 2)))
+            return true;
+    }
+    return false;
+}
+
 /* The signals of the headers: Reply-To, Return-Path, display names. */
 static void header_signals(run *x, const char *from_reg)
 {
@@ -2553,6 +2568,10 @@ static void header_signals(run *x, const char *from_reg)
     const ms_phish_engine *e = x->e;
     const char *why_invalid = malformed_address(
         m->from.n > 0 ? m->from.items[0].address : NULL, from_reg);
+    const ms_header *from = ms_message_header(m, "From");
+    if (why_invalid == NULL && m->from.n > 0 && from &&
+        quoted_address(from->value))
+        why_invalid = "is written in quotes inside its angle brackets";
     if (why_invalid)
         add_signal(x, S_INVALID_SENDER, "From address %.200s %s",
                    m->from.items[0].address, why_invalid);

@@ -1675,6 +1675,38 @@ def benign_camel_case_sender():
         "thin_html_bait; the link goes to the shop.")
 
 
+def signal_quoted_from_address():
+    date = "Thu, 12 Dec 2024 08:14:52 +0100"
+    h = inbound(("smtp.mailout-eu.example", "smtp.mailout-eu.example"),
+                "198.51.100.143", date, qid="4YCq1r6Vb0z5m") + [
+        auth("spf=pass smtp.mailfrom=mailout-eu.example;\n\tdkim=none;\n\t"
+             "dmarc=none header.from=kasse-gesund.example"),
+        "Message-ID: <20241212081452.5b2c7a@mailout-eu.example>",
+        "Date: " + date,
+        "From: \"Gesundheitskasse Service\" <\"service@kasse-gesund."
+        "example\">",
+        "To: %s" % VICTIM,
+        "Subject: Ihre Beitragserstattung 2024",
+    ]
+    body = text_part(
+        "Sehr geehrte Versicherte, sehr geehrter Versicherter,\n\nfür das "
+        "Jahr 2024 steht Ihnen eine Beitragserstattung zu. Bitte\n"
+        "bestätigen Sie Ihre Bankverbindung, damit wir den Betrag "
+        "überweisen\nkönnen:\n\nhttps://erstattung-portal.example/de/"
+        "antrag?id=88213\n\nMit freundlichen Grüßen\nIhr Service-Team\n",
+        cte="8bit")
+    write_case("signal_quoted_from_address", mail(h, body), {"phishing": {
+        "signals": {"$contains": [{
+            "name": "invalid_sender",
+            "evidence": "From address service@kasse-gesund.example is "
+                        "written in quotes inside its angle brackets"}]}}},
+        "From writes the whole address in quotes inside its angle "
+        "brackets (<\"service@kasse-gesund.example\">): a local part "
+        "with no domain to the letter of RFC 5322, which no mail system "
+        "writes, while clients show the address; the sender put the field "
+        "together by hand (invalid_sender).")
+
+
 # ---- main -------------------------------------------------------------------
 
 ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
@@ -1690,7 +1722,7 @@ ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        benign_retail_newsletter, benign_paypal_receipt, benign_mailing_list,
        benign_person_to_person, benign_friend_free_mail,
        benign_colleague_attachment, signal_throwaway_sender_offer,
-       benign_camel_case_sender]
+       benign_camel_case_sender, signal_quoted_from_address]
 
 
 def main():
