@@ -2561,6 +2561,49 @@ static bool quoted_address(const char *v)
     return false;
 }
 
+/* True when the raw field value holds two entries or more: a comma
+ * outside quotes, comments and angle brackets with words on both sides
+ * ("Microsoft account team, <no-reply@evil.example>", a name cut from
+ * its address, or several mailboxes). The standard reads a name without
+ * an address there, clients show it as the sender's name; mail systems
+ * quote such a name or encode it. */
+static bool split_field(const ms_slice *raw)
+{
+    bool before = false, quoted = false;
+    int depth = 0, angle = 0;
+    for (size_t i = 0; i < raw->n; i++) {
+        char c = raw->p[i];
+        if (quoted) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                quoted = false;
+            continue;
+        }
+        if (c == '"')
+            quoted = true;
+        else if (c == '(')
+            depth++;
+        else if (c == ')' && depth > 0)
+            depth--;
+        else if (depth == 0 && c == '<')
+            angle = 1;
+        else if (depth == 0 && c == '>')
+            angle = 0;
+        else if (depth == 0 && angle == 0 && c == ',') {
+            if (!before)
+                continue;
+            for (size_t k = i + 1; k < raw->n; k++)
+                if (!ms_ascii_is_space(raw->p[k]))
+                    return true;
+            return false;
+        }
+        if (!ms_ascii_is_space(c))
+            before = true;
+    }
+    return false;
+}
+
 /* The signals of the headers: Reply-To, Return-Path, display names. */
 static void header_signals(run *x, const char *from_reg)
 {
@@ -2572,6 +2615,8 @@ static void header_signals(run *x, const char *from_reg)
     if (why_invalid == NULL && m->from.n > 0 && from &&
         quoted_address(from->value))
         why_invalid = "is written in quotes inside its angle brackets";
+    if (why_invalid == NULL && m->from.n > 0 && from && split_field(&from->raw))
+        why_invalid = "follows a comma that cuts the field in two";
     if (why_invalid)
         add_signal(x, S_INVALID_SENDER, "From address %.200s %s",
                    m->from.items[0].address, why_invalid);

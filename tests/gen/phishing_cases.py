@@ -1586,7 +1586,7 @@ def benign_colleague_attachment():
              "header.d=example.org;\n\tdmarc=pass header.from=example.org"),
         "Message-ID: <8b1f2c3d-4e5f-4a6b-9c7d-0e1f2a3b4c5d@example.org>",
         "Date: " + date,
-        "From: Mark Jensen <mark.jensen@example.org>",
+        "From: \"Jensen, Mark\" <mark.jensen@example.org>",
         "To: Jane Doe <%s>" % VICTIM,
         "Subject: Minutes of Thursday",
         "User-Agent: Mozilla Thunderbird",
@@ -1600,7 +1600,9 @@ def benign_colleague_attachment():
         "verdict": "clean", "risk": 0, "signals": []}},
         "A colleague sends minutes as a PDF with a line of text from his "
         "own domain, which SPF, DKIM and DMARC vouch for: no "
-        "attachment_only, no random_token ('Minutes_2024-04-18'), risk 0.")
+        "attachment_only, no random_token ('Minutes_2024-04-18'), risk 0. "
+        "The display name \"Jensen, Mark\" is quoted as mail programs "
+        "write it: its comma does not split the field (no invalid_sender).")
 
 
 def signal_throwaway_sender_offer():
@@ -1707,6 +1709,36 @@ def signal_quoted_from_address():
         "together by hand (invalid_sender).")
 
 
+def signal_split_from_field():
+    date = "Fri, 13 Dec 2024 10:27:03 +0100"
+    h = inbound(("mail.relay-offers.example", "mail.relay-offers.example"),
+                "198.51.100.201", date, qid="4YDb8w2Kf5z1p") + [
+        auth("spf=pass smtp.mailfrom=news.relay-offers.example;\n\tdkim=pass "
+             "header.d=relay-offers.example;\n\tdmarc=pass "
+             "header.from=news.relay-offers.example"),
+        "Message-ID: <cc41d9e07a@news.relay-offers.example>",
+        "Date: " + date,
+        "From: Gemeentelijk Energieadvies , <info@news.relay-offers.example>",
+        "To: %s" % VICTIM,
+        "Subject: Uw energierekening omlaag in 2025",
+    ]
+    body = text_part(
+        "Beste bewoner,\n\nVraag vandaag nog vrijblijvend een advies aan "
+        "voor uw woning en\nontdek hoeveel u kunt besparen:\n\n"
+        "https://energie-check.example/advies?r=5521\n\nMet vriendelijke "
+        "groet,\nHet adviesteam\n", cte="7bit")
+    write_case("signal_split_from_field", mail(h, body), {"phishing": {
+        "signals": {"$contains": [{
+            "name": "invalid_sender",
+            "evidence": "From address info@news.relay-offers.example "
+                        "follows a comma that cuts the field in two"}]}}},
+        "From is 'Gemeentelijk Energieadvies , <info@...>': the unquoted "
+        "comma makes two entries, a name without an address and an "
+        "address, which mail clients show as one sender with that name; "
+        "no mail program writes it, a hand-made sending script does "
+        "(invalid_sender).")
+
+
 # ---- main -------------------------------------------------------------------
 
 ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
@@ -1722,7 +1754,8 @@ ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        benign_retail_newsletter, benign_paypal_receipt, benign_mailing_list,
        benign_person_to_person, benign_friend_free_mail,
        benign_colleague_attachment, signal_throwaway_sender_offer,
-       benign_camel_case_sender, signal_quoted_from_address]
+       benign_camel_case_sender, signal_quoted_from_address,
+       signal_split_from_field]
 
 
 def main():
