@@ -2894,7 +2894,8 @@ static bool random_case(const char *p, size_t n)
     if (changes < 3)
         return false;
     for (size_t i = 1; i < n; i++) {
-        if (!(p[i] >= 'A' && p[i] <= 'Z') || !(p[i - 1] >= 'a' && p[i - 1] <= 'z'))
+        if (!(p[i] >= 'A' && p[i] <= 'Z') ||
+            !(p[i - 1] >= 'a' && p[i - 1] <= 'z'))
             continue;
         size_t j = i, k;
         while (j < n && p[j] >= 'A' && p[j] <= 'Z')
