@@ -2562,7 +2562,8 @@ static bool quoted_address(const char *v)
 }
 
 /* True when the raw field value holds two entries or more: a comma
- * outside quotes, comments and angle brackets with words on both sides
+ * outside quotes, comments, encoded words and angle brackets with words
+ * on both sides
  * ("Microsoft account team, <no-reply@evil.example>", a name cut from
  * its address, or several mailboxes). The standard reads a name without
  * an address there, clients show it as the sender's name; mail systems
@@ -2579,6 +2580,18 @@ static bool split_field(const ms_slice *raw)
             else if (c == '"')
                 quoted = false;
             continue;
+        }
+        if (c == '=' && i + 1 < raw->n && raw->p[i + 1] == '?') {
+            /* an encoded word is one word, whatever it holds */
+            size_t marks = 0, k = i + 2;
+            while (k + 1 < raw->n &&
+                   !(marks >= 2 && raw->p[k] == '?' && raw->p[k + 1] == '='))
+                marks += raw->p[k++] == '?';
+            if (k + 1 < raw->n) {
+                i = k + 1;
+                before = true;
+                continue;
+            }
         }
         if (c == '"')
             quoted = true;

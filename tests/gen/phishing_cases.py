@@ -1654,7 +1654,8 @@ def benign_camel_case_sender():
              "header.from=gardenshop.example"),
         "Message-ID: <20241211150240.91c2@gardenshop.example>",
         "Date: " + date,
-        "From: Garden Shop <OrderUpdatesUSA@gardenshop.example>",
+        "From: =?UTF-8?Q?Garden_Shop,_M=C3=BCnchen?= "
+        "<OrderUpdatesUSA@gardenshop.example>",
         "To: %s" % VICTIM,
         "Subject: Your order 10-48213 has shipped",
         "List-Unsubscribe: <https://www.gardenshop.example/account/email>",
@@ -1669,12 +1670,15 @@ def benign_camel_case_sender():
     write_case("benign_camel_case_sender", mail(h, root), {"phishing": {
         "verdict": "clean",
         "signals": no_signals("random_local_part", "throwaway_sender",
-                              "thin_html_bait", "links_elsewhere")}},
+                              "thin_html_bait", "links_elsewhere",
+                              "invalid_sender")}},
         "A shop's shipping notice, a line of HTML from its own domain, "
         "sent from a mailbox named in CamelCase with a trailing acronym "
         "('OrderUpdatesUSA': words, not random capitals, so no "
         "random_local_part); the short HTML holds no bait, so no "
-        "thin_html_bait; the link goes to the shop.")
+        "thin_html_bait; the link goes to the shop. The display name is an "
+        "encoded word whose comma (left unencoded, as some encoders do) "
+        "belongs to the word, so no invalid_sender.")
 
 
 def signal_quoted_from_address():
