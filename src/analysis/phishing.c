@@ -111,6 +111,9 @@ enum {
     S_ATTACHMENT_ONLY,
     S_SINGLE_CALL_TO_ACTION,
     S_BRAND_SENDER_SPOOFED,
+    S_RANDOM_LOCAL_PART,
+    S_THROWAWAY_SENDER,
+    S_THIN_HTML_BAIT,
     S_COUNT
 };
 
@@ -170,6 +173,9 @@ static const struct {
     {"attachment_only", 15},
     {"single_call_to_action", 10},
     {"brand_sender_spoofed", 20},
+    {"random_local_part", 25},
+    {"throwaway_sender", 10},
+    {"thin_html_bait", 10},
 };
 
 /* Phrase counts past this add nothing more. */
@@ -2540,6 +2546,77 @@ static const char *malformed_address(const char *address, const char *reg)
     return NULL;
 }
 
+/* True when the field value writes a whole address in quotes inside its
+ * angle brackets (<"noreply@bank.example">): the quotes make it a local
+ * part with no domain, which no mail system writes, while clients show
+ * it as the address. */
+static bool quoted_address(const char *v)
+{
+    for (const char *p = v ? strstr(v, "<\"") : NULL; p;
+         p = strstr(p + 2, "<\"")) {
+        const char *q = strchr(p + 2, '"');
+        if (q && q[1] == '>' && memchr(p + 2, '@', (size_t)(q - p - 2)))
+            return true;
+    }
+    return false;
+}
+
+/* True when the raw field value holds two entries or more: a comma
+ * outside quotes, comments, encoded words and angle brackets with words
+ * on both sides
+ * ("Microsoft account team, <no-reply@evil.example>", a name cut from
+ * its address, or several mailboxes). The standard reads a name without
+ * an address there, clients show it as the sender's name; mail systems
+ * quote such a name or encode it. */
+static bool split_field(const ms_slice *raw)
+{
+    bool before = false, quoted = false;
+    int depth = 0, angle = 0;
+    for (size_t i = 0; i < raw->n; i++) {
+        char c = raw->p[i];
+        if (quoted) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                quoted = false;
+            continue;
+        }
+        if (c == '=' && i + 1 < raw->n && raw->p[i + 1] == '?') {
+            /* an encoded word is one word, whatever it holds */
+            size_t marks = 0, k = i + 2;
+            while (k + 1 < raw->n &&
+                   !(marks >= 2 && raw->p[k] == '?' && raw->p[k + 1] == '='))
+                marks += raw->p[k++] == '?';
+            if (k + 1 < raw->n) {
+                i = k + 1;
+                before = true;
+                continue;
+            }
+        }
+        if (c == '"')
+            quoted = true;
+        else if (c == '(')
+            depth++;
+        else if (c == ')' && depth > 0)
+            depth--;
+        else if (depth == 0 && c == '<')
+            angle = 1;
+        else if (depth == 0 && c == '>')
+            angle = 0;
+        else if (depth == 0 && angle == 0 && c == ',') {
+            if (!before)
+                continue;
+            for (size_t k = i + 1; k < raw->n; k++)
+                if (!ms_ascii_is_space(raw->p[k]))
+                    return true;
+            return false;
+        }
+        if (!ms_ascii_is_space(c))
+            before = true;
+    }
+    return false;
+}
+
 /* The signals of the headers: Reply-To, Return-Path, display names. */
 static void header_signals(run *x, const char *from_reg)
 {
@@ -2547,6 +2624,12 @@ static void header_signals(run *x, const char *from_reg)
     const ms_phish_engine *e = x->e;
     const char *why_invalid = malformed_address(
         m->from.n > 0 ? m->from.items[0].address : NULL, from_reg);
+    const ms_header *from = ms_message_header(m, "From");
+    if (why_invalid == NULL && m->from.n > 0 && from &&
+        quoted_address(from->value))
+        why_invalid = "is written in quotes inside its angle brackets";
+    if (why_invalid == NULL && m->from.n > 0 && from && split_field(&from->raw))
+        why_invalid = "follows a comma that cuts the field in two";
     if (why_invalid)
         add_signal(x, S_INVALID_SENDER, "From address %.200s %s",
                    m->from.items[0].address, why_invalid);
@@ -2798,6 +2881,59 @@ static void random_sender_signal(run *x, const char *from_host,
         }
         i = j + 1;
     }
+}
+
+/* True when a mailbox name (letters and digits, 5 to 16 of them) mixes
+ * capitals and small letters at random ("kkzWneyD", "IrkcUJj"): three
+ * changes of case or more, and a capital after a small letter that
+ * starts no word (a word is a capital or a run of capitals followed by
+ * two small letters or more, "JohnSmith", "FOXSports", or a run of
+ * three capitals or more at the end, "sendHTML"). */
+static bool random_case(const char *p, size_t n)
+{
+    if (n < 5 || n > 16)
+        return false;
+    size_t changes = 0;
+    int last = 0; /* 1 small, 2 capital, 0 none yet */
+    for (size_t i = 0; i < n; i++) {
+        if (ms_ascii_is_digit(p[i]))
+            continue;
+        if (!ms_ascii_is_alpha(p[i]))
+            return false;
+        int c = p[i] >= 'a' && p[i] <= 'z' ? 1 : 2;
+        changes += last != 0 && c != last;
+        last = c;
+    }
+    if (changes < 3)
+        return false;
+    for (size_t i = 1; i < n; i++) {
+        if (!(p[i] >= 'A' && p[i] <= 'Z') ||
+            !(p[i - 1] >= 'a' && p[i - 1] <= 'z'))
+            continue;
+        size_t j = i, k;
+        while (j < n && p[j] >= 'A' && p[j] <= 'Z')
+            j++;
+        k = j;
+        while (k < n && p[k] >= 'a' && p[k] <= 'z')
+            k++;
+        if (k - j >= 2 || (j - i >= 3 && j == n))
+            continue;
+        return true;
+    }
+    return false;
+}
+
+/* The sender's mailbox name is made up by a machine: capitals and small
+ * letters at random, as bulk senders rotate a fresh address per mail. */
+static void random_local_part_signal(run *x)
+{
+    const ms_message *m = x->m;
+    if (m->from.n == 0 || m->from.items[0].address == NULL)
+        return;
+    const char *address = m->from.items[0].address;
+    const char *at = strrchr(address, '@');
+    if (at && random_case(address, (size_t)(at - address)))
+        add_signal(x, S_RANDOM_LOCAL_PART, "%.200s", address);
 }
 
 /* True when the text names an amount of money: a currency sign next to
@@ -3135,6 +3271,7 @@ static void unverified_lure_signal(run *x, const char *from_reg,
         S_REPLY_TO_FREE_MAIL, S_RANDOM_SENDER_DOMAIN, S_INVALID_SENDER,
         S_FREE_MAIL_ODD_NAME, S_OBFUSCATED_TEXT,      S_BRAND_DISPLAY_NAME,
         S_LOOKALIKE_DOMAIN,   S_DISPLAY_NAME_ADDRESS, S_RANDOM_TOKEN,
+        S_RANDOM_LOCAL_PART,
     };
     const ms_phish_engine *e = x->e;
     if ((n_phrases == 0 && !fired(x, S_MONEY_SUBJECT)) ||
@@ -3262,6 +3399,54 @@ static void call_to_action_signal(run *x, const ms_url_list *urls)
                    n_hosts > 1 ? " and " : "", n_hosts > 1 ? hosts[1] : "");
 }
 
+/* A sender that looks made for the mailing (a machine-made mailbox name
+ * or domain label, a domain on an abused top-level domain or a hosting
+ * service) whose links all lead elsewhere or whose HTML is a line or two
+ * around a link: a mass mailing sent from a throwaway domain for
+ * somebody else's page. Mailing lists are left out. */
+static void throwaway_sender_signal(run *x, const char *from_host,
+                                    const char *from_reg)
+{
+    const ms_phish_engine *e = x->e;
+    if (via_mailing_list(x->m) ||
+        !(fired(x, S_LINKS_ELSEWHERE) || fired(x, S_THIN_HTML_BODY)))
+        return;
+    const char *why = NULL;
+    if (fired(x, S_RANDOM_LOCAL_PART))
+        why = "a machine-made mailbox name";
+    else if (fired(x, S_RANDOM_SENDER_DOMAIN))
+        why = "a machine-made domain";
+    else if (from_reg && abused_tld(e, from_reg))
+        why = "an abused top-level domain";
+    else if (from_host &&
+             in_domains(e->free_hosting, e->n_free_hosting, from_host))
+        why = "a hosting service";
+    if (why)
+        add_signal(x, S_THROWAWAY_SENDER, "%s sends the reader away from %s",
+                   why, from_reg ? from_reg : from_host);
+}
+
+/* A thin HTML mail (thin_html_body) whose line or two is bait: a phrase
+ * of pressure, a lure or a scam, or money or pictographs in the subject.
+ * A short honest HTML mail (a receipt, a shipping notice) seldom sells;
+ * an advertisement that shows its offer as one image and a line of text
+ * does. Credential phrases are left out: "your parcel", "reset your
+ * password" are the words of real notices too. */
+static void thin_html_bait_signal(run *x)
+{
+    static const int bait[] = {
+        S_URGENCY, S_LURE, S_SCAM, S_MONEY_SUBJECT, S_SYMBOLS_SUBJECT,
+    };
+    if (!fired(x, S_THIN_HTML_BODY))
+        return;
+    for (size_t i = 0; i < sizeof(bait) / sizeof(bait[0]); i++)
+        if (fired(x, bait[i])) {
+            add_signal(x, S_THIN_HTML_BAIT, "a line or two of HTML and %s",
+                       signal_defaults[bait[i]].name);
+            return;
+        }
+}
+
 /* Analyzes a mail; see phishing.h. */
 ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
                            const ms_message *m, const ms_url_list *urls,
@@ -3345,6 +3530,7 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     auth_signal(&x, from_reg);
     brand_spoofed_signal(&x, from_host, from_reg);
     random_sender_signal(&x, from_host, from_reg);
+    random_local_part_signal(&x);
     free_mail_name_signal(&x, from_reg);
     random_token_signal(&x);
     size_t visible = visible_chars(m, docs, n_docs);
@@ -3354,6 +3540,7 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
         add_signal(&x, S_MONEY_SUBJECT, "subject \"%.120s\"", m->subject);
     links_elsewhere_signal(&x, urls, from_reg);
     call_to_action_signal(&x, urls);
+    throwaway_sender_signal(&x, from_host, from_reg);
     header_signals(&x, from_reg);
     display_name_domain_signal(&x, from_reg);
     reply_bait_signal(&x, urls, from_reg, visible);
@@ -3363,6 +3550,7 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
                       first_phrase[PL_CREDENTIAL]);
     add_phrase_signal(&x, S_LURE, n_phrases[PL_LURE], first_phrase[PL_LURE]);
     add_phrase_signal(&x, S_SCAM, n_phrases[PL_SCAM], first_phrase[PL_SCAM]);
+    thin_html_bait_signal(&x);
     unverified_lure_signal(&x, from_reg,
                            n_urgency + n_credential + n_phrases[PL_LURE] +
                                n_phrases[PL_SCAM]);

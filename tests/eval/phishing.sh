@@ -6,8 +6,14 @@
 # phishing sets and the false-positive rate (`phishing` verdicts) on the
 # ham sets, and the signals that fire most on each side.
 #
-#   tests/eval/phishing.sh [LABEL=PATH ...] [-- extra analyze options]
+#   tests/eval/phishing.sh [--histogram] [--misjudged] [LABEL=PATH ...]
+#                          [-- extra analyze options]
 #   MAILSCOPE=path/to/mailscope tests/eval/phishing.sh ...
+#
+# --histogram prints, per set, how many mails fall in each band of five
+# risk points: where the sets overlap is where a threshold or a weight can
+# move. --misjudged lists the mails of phishing sets not judged `phishing`
+# and those of ham sets judged `phishing`, with their risk and signals.
 #
 # LABEL is `phishing` or `ham`; PATH is a folder of mails or a file that
 # lists mail paths. Without sets: the 1,500 real phishing mails of
@@ -18,10 +24,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 sets=()
 extra=()
+histogram=0
+misjudged=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --) shift; extra=("$@"); break ;;
     phishing=* | ham=*) sets+=("$1"); shift ;;
+    --histogram) histogram=1; shift ;;
+    --misjudged) misjudged=1; shift ;;
     *) echo "phishing.sh: '$1' is not LABEL=PATH (LABEL: phishing or ham)" >&2
        exit 2 ;;
     esac
@@ -56,14 +66,19 @@ for set in "${sets[@]}"; do
     echo "$label $path $tmp/$i.jsonl" >>"$tmp/sets"
     i=$((i + 1))
 done
-python3 - "$tmp/sets" <<'PY'
+python3 - "$tmp/sets" "$histogram" "$misjudged" <<'PY'
 import collections, json, sys
+
+show_histogram = sys.argv[2] == "1"
+show_misjudged = sys.argv[3] == "1"
 
 totals = {"phishing": [0, 0], "ham": [0, 0]}
 signals = {"phishing": collections.Counter(), "ham": collections.Counter()}
 for line in open(sys.argv[1]):
     label, path, out = line.split()
     verdicts = collections.Counter()
+    bands = collections.Counter()
+    wrong = []
     for doc in open(out):
         d = json.loads(doc)
         p = d.get("phishing")
@@ -71,6 +86,10 @@ for line in open(sys.argv[1]):
             verdicts["error"] += 1
             continue
         verdicts[p["verdict"]] += 1
+        bands[min(p["risk"] // 5 * 5, 100)] += 1
+        if (p["verdict"] == "phishing") != (label == "phishing"):
+            wrong.append((p["risk"], (d.get("source") or {}).get("path") or d.get("id"),
+                          " ".join(f"{s['name']}:{s['weight']}" for s in p["signals"])))
         for s in p["signals"]:
             signals[label][s["name"]] += 1
     n = sum(verdicts.values())
@@ -80,6 +99,11 @@ for line in open(sys.argv[1]):
     print(f"{label:8} {path}: {n} mails, phishing {hit} ({100 * hit / max(n, 1):.2f}%), "
           f"suspicious {verdicts['suspicious']}, clean {verdicts['clean']}, "
           f"errors {verdicts['error']}")
+    if show_histogram:
+        print("  risk  " + " ".join(f"{b}:{bands[b]}" for b in sorted(bands)))
+    if show_misjudged:
+        for risk, where, why in sorted(wrong, key=lambda w: -w[0]):
+            print(f"  {risk:3} {where}  {why}")
 for label in ("phishing", "ham"):
     hit, n = totals[label]
     if n:

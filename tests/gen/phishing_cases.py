@@ -1586,7 +1586,7 @@ def benign_colleague_attachment():
              "header.d=example.org;\n\tdmarc=pass header.from=example.org"),
         "Message-ID: <8b1f2c3d-4e5f-4a6b-9c7d-0e1f2a3b4c5d@example.org>",
         "Date: " + date,
-        "From: Mark Jensen <mark.jensen@example.org>",
+        "From: \"Jensen, Mark\" <mark.jensen@example.org>",
         "To: Jane Doe <%s>" % VICTIM,
         "Subject: Minutes of Thursday",
         "User-Agent: Mozilla Thunderbird",
@@ -1600,7 +1600,147 @@ def benign_colleague_attachment():
         "verdict": "clean", "risk": 0, "signals": []}},
         "A colleague sends minutes as a PDF with a line of text from his "
         "own domain, which SPF, DKIM and DMARC vouch for: no "
-        "attachment_only, no random_token ('Minutes_2024-04-18'), risk 0.")
+        "attachment_only, no random_token ('Minutes_2024-04-18'), risk 0. "
+        "The display name \"Jensen, Mark\" is quoted as mail programs "
+        "write it: its comma does not split the field (no invalid_sender).")
+
+
+def signal_throwaway_sender_offer():
+    date = "Tue, 10 Dec 2024 23:41:17 +0000"
+    h = inbound(("mta7.winterdealsnow.example", "mta7.winterdealsnow.example"),
+                "198.51.100.77", date) + [
+        auth("spf=pass smtp.mailfrom=deck.winterdealsnow.example;\n\tdkim="
+             "pass header.d=deck.winterdealsnow.example;\n\tdmarc=pass "
+             "header.from=deck.winterdealsnow.example"),
+        "Message-ID: <b81f0c2e44a94d0b@deck.winterdealsnow.example>",
+        "Date: " + date,
+        "From: \"Heated Vest Outlet\" <qTzRmwkE@deck.winterdealsnow.example>",
+        "To: %s" % VICTIM,
+        "Subject: Stay warm all winter: 60% off the heated vest",
+        "List-Unsubscribe: <https://go.clickpath.example/u/7Hq2xK>",
+    ]
+    link = "https://go.clickpath.example/c/7Hq2xK9wLm3vB"
+    html = (
+        "<html><body style=\"margin:0\">\n<center>\n<a href=\"" + link +
+        "\"><img src=\"https://go.clickpath.example/i/vest-winter.jpg\" "
+        "width=\"600\" alt=\"\"></a>\n<p style=\"font:14px Arial\">"
+        "Limited time: the heated vest everyone is buying, 60% off. <a href="
+        "\"" + link + "\">See the offer</a></p>\n<p style=\"font:10px "
+        "Arial;color:#999\"><a href=\"https://go.clickpath.example/u/"
+        "7Hq2xK\">Unsubscribe</a></p>\n</center>\n</body></html>\n")
+    root = text_part(html, "html")
+    write_case("signal_throwaway_sender_offer", mail(h, root), {"phishing": {
+        "verdict": "phishing",
+        "signals": signals("random_local_part", "throwaway_sender",
+                           "thin_html_body", "thin_html_bait",
+                           "links_elsewhere")}},
+        "Product spam from a throwaway sending domain that authenticates "
+        "itself (DMARC pass): the mailbox name mixes capitals at random "
+        "(random_local_part, 'qTzRmwkE'), every link goes to a click "
+        "tracker of another domain (links_elsewhere, and with the made-up "
+        "sender throwaway_sender), the HTML is one image and a line "
+        "(thin_html_body) and that line is bait ('limited time': "
+        "thin_html_bait). It carries List-Unsubscribe, so no "
+        "single_call_to_action.")
+
+
+def benign_camel_case_sender():
+    date = "Wed, 11 Dec 2024 15:02:40 +0000"
+    h = inbound(("out-3.mail.gardenshop.example",
+                 "out-3.mail.gardenshop.example"), "203.0.113.63", date,
+                qid="4YBk3n0Tq2z9x") + [
+        auth("spf=pass smtp.mailfrom=mail.gardenshop.example;\n\tdkim=pass "
+             "header.d=gardenshop.example;\n\tdmarc=pass "
+             "header.from=gardenshop.example"),
+        "Message-ID: <20241211150240.91c2@gardenshop.example>",
+        "Date: " + date,
+        "From: =?UTF-8?Q?Garden_Shop,_M=C3=BCnchen?= "
+        "<OrderUpdatesUSA@gardenshop.example>",
+        "To: %s" % VICTIM,
+        "Subject: Your order 10-48213 has shipped",
+        "List-Unsubscribe: <https://www.gardenshop.example/account/email>",
+    ]
+    html = (
+        "<html><body>\n<p><img src=\"https://www.gardenshop.example/img/"
+        "logo.png\" alt=\"Garden Shop\"></p>\n<p>Good news: order "
+        "10-48213 is on its way.</p>\n<p><a href=\"https://www."
+        "gardenshop.example/orders/10-48213\">Track the delivery</a></p>\n"
+        "</body></html>\n")
+    root = text_part(html, "html")
+    write_case("benign_camel_case_sender", mail(h, root), {"phishing": {
+        "verdict": "clean",
+        "signals": no_signals("random_local_part", "throwaway_sender",
+                              "thin_html_bait", "links_elsewhere",
+                              "invalid_sender")}},
+        "A shop's shipping notice, a line of HTML from its own domain, "
+        "sent from a mailbox named in CamelCase with a trailing acronym "
+        "('OrderUpdatesUSA': words, not random capitals, so no "
+        "random_local_part); the short HTML holds no bait, so no "
+        "thin_html_bait; the link goes to the shop. The display name is an "
+        "encoded word whose comma (left unencoded, as some encoders do) "
+        "belongs to the word, so no invalid_sender.")
+
+
+def signal_quoted_from_address():
+    date = "Thu, 12 Dec 2024 08:14:52 +0100"
+    h = inbound(("smtp.mailout-eu.example", "smtp.mailout-eu.example"),
+                "198.51.100.143", date, qid="4YCq1r6Vb0z5m") + [
+        auth("spf=pass smtp.mailfrom=mailout-eu.example;\n\tdkim=none;\n\t"
+             "dmarc=none header.from=kasse-gesund.example"),
+        "Message-ID: <20241212081452.5b2c7a@mailout-eu.example>",
+        "Date: " + date,
+        "From: \"Gesundheitskasse Service\" <\"service@kasse-gesund."
+        "example\">",
+        "To: %s" % VICTIM,
+        "Subject: Ihre Beitragserstattung 2024",
+    ]
+    body = text_part(
+        "Sehr geehrte Versicherte, sehr geehrter Versicherter,\n\nfür das "
+        "Jahr 2024 steht Ihnen eine Beitragserstattung zu. Bitte\n"
+        "bestätigen Sie Ihre Bankverbindung, damit wir den Betrag "
+        "überweisen\nkönnen:\n\nhttps://erstattung-portal.example/de/"
+        "antrag?id=88213\n\nMit freundlichen Grüßen\nIhr Service-Team\n",
+        cte="8bit")
+    write_case("signal_quoted_from_address", mail(h, body), {"phishing": {
+        "signals": {"$contains": [{
+            "name": "invalid_sender",
+            "evidence": "From address service@kasse-gesund.example is "
+                        "written in quotes inside its angle brackets"}]}}},
+        "From writes the whole address in quotes inside its angle "
+        "brackets (<\"service@kasse-gesund.example\">): a local part "
+        "with no domain to the letter of RFC 5322, which no mail system "
+        "writes, while clients show the address; the sender put the field "
+        "together by hand (invalid_sender).")
+
+
+def signal_split_from_field():
+    date = "Fri, 13 Dec 2024 10:27:03 +0100"
+    h = inbound(("mail.relay-offers.example", "mail.relay-offers.example"),
+                "198.51.100.201", date, qid="4YDb8w2Kf5z1p") + [
+        auth("spf=pass smtp.mailfrom=news.relay-offers.example;\n\tdkim=pass "
+             "header.d=relay-offers.example;\n\tdmarc=pass "
+             "header.from=news.relay-offers.example"),
+        "Message-ID: <cc41d9e07a@news.relay-offers.example>",
+        "Date: " + date,
+        "From: Gemeentelijk Energieadvies , <info@news.relay-offers.example>",
+        "To: %s" % VICTIM,
+        "Subject: Uw energierekening omlaag in 2025",
+    ]
+    body = text_part(
+        "Beste bewoner,\n\nVraag vandaag nog vrijblijvend een advies aan "
+        "voor uw woning en\nontdek hoeveel u kunt besparen:\n\n"
+        "https://energie-check.example/advies?r=5521\n\nMet vriendelijke "
+        "groet,\nHet adviesteam\n", cte="7bit")
+    write_case("signal_split_from_field", mail(h, body), {"phishing": {
+        "signals": {"$contains": [{
+            "name": "invalid_sender",
+            "evidence": "From address info@news.relay-offers.example "
+                        "follows a comma that cuts the field in two"}]}}},
+        "From is 'Gemeentelijk Energieadvies , <info@...>': the unquoted "
+        "comma makes two entries, a name without an address and an "
+        "address, which mail clients show as one sender with that name; "
+        "no mail program writes it, a hand-made sending script does "
+        "(invalid_sender).")
 
 
 # ---- main -------------------------------------------------------------------
@@ -1617,7 +1757,9 @@ ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        signal_unaligned_gift_card, signal_extortion, signal_attachment_only,
        benign_retail_newsletter, benign_paypal_receipt, benign_mailing_list,
        benign_person_to_person, benign_friend_free_mail,
-       benign_colleague_attachment]
+       benign_colleague_attachment, signal_throwaway_sender_offer,
+       benign_camel_case_sender, signal_quoted_from_address,
+       signal_split_from_field]
 
 
 def main():
