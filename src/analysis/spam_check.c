@@ -434,19 +434,34 @@ static void trim_trailing_spaces(ms_buf *out)
  * cells and headings; NULL for the others. */
 static const char *tag_break(ms_slice name)
 {
-    static const char *const line[] = {"br", "div"};
-    static const char *const para[] = {
-        "p", "hr", "blockquote", "pre", "listing", "plaintext", "xmp", "title"};
-    static const char *const space[] = {"li", "th", "td", "dt", "dd", "embed"};
-    for (size_t k = 0; k < sizeof(line) / sizeof(line[0]); k++)
-        if (ms_slice_eq_ci(name, ms_slice_from_cstr(line[k])))
-            return "\n";
-    for (size_t k = 0; k < sizeof(para) / sizeof(para[0]); k++)
-        if (ms_slice_eq_ci(name, ms_slice_from_cstr(para[k])))
-            return "\n\n";
-    for (size_t k = 0; k < sizeof(space) / sizeof(space[0]); k++)
-        if (ms_slice_eq_ci(name, ms_slice_from_cstr(space[k])))
-            return " ";
+    static const struct {
+        const char *name;
+        size_t n;
+        const char *text;
+    } breaks[] = {
+        {"br", 2, "\n"},
+        {"div", 3, "\n"},
+        {"p", 1, "\n\n"},
+        {"hr", 2, "\n\n"},
+        {"blockquote", 10, "\n\n"},
+        {"pre", 3, "\n\n"},
+        {"listing", 7, "\n\n"},
+        {"plaintext", 9, "\n\n"},
+        {"xmp", 3, "\n\n"},
+        {"title", 5, "\n\n"},
+        {"li", 2, " "},
+        {"th", 2, " "},
+        {"td", 2, " "},
+        {"dt", 2, " "},
+        {"dd", 2, " "},
+        {"embed", 5, " "},
+    };
+    if (name.n == 0 || name.n > 10)
+        return NULL;
+    for (size_t k = 0; k < sizeof(breaks) / sizeof(breaks[0]); k++)
+        if (breaks[k].n == name.n &&
+            ms_slice_eq_ci(name, (ms_slice){breaks[k].name, breaks[k].n}))
+            return breaks[k].text;
     if (name.n == 2 && (name.p[0] == 'h' || name.p[0] == 'H') &&
         name.p[1] >= '1' && name.p[1] <= '6')
         return " ";
@@ -481,9 +496,9 @@ static void render_html(const char *p, size_t n, ms_buf *out)
             ms_slice name = {p + at, name_end - at};
             bool opening = at == i + 1;
             bool skip_content =
-                opening &&
-                (ms_slice_eq_ci(name, ms_slice_from_cstr("script")) ||
-                 ms_slice_eq_ci(name, ms_slice_from_cstr("style")));
+                opening && (name.n == 6 || name.n == 5) &&
+                (ms_slice_eq_ci(name, (ms_slice){"script", 6}) ||
+                 ms_slice_eq_ci(name, (ms_slice){"style", 5}));
             const char *brk = tag_break(name);
             if (brk != NULL) {
                 trim_trailing_spaces(out);
@@ -544,8 +559,13 @@ static void render_html(const char *p, size_t n, ms_buf *out)
             if (done)
                 continue;
         }
-        ms_buf_append_char(out, c);
-        i++;
+        /* a run of plain text in one copy */
+        size_t j = i + 1;
+        while (j < n && p[j] != '<' && p[j] != '&' && p[j] != ' ' &&
+               (unsigned char)p[j] > '\r' && (unsigned char)p[j] != 0xc2)
+            j++;
+        ms_buf_append(out, p + i, j - i);
+        i = j;
     }
 }
 

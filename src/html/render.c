@@ -197,7 +197,7 @@ static ms_status text_append_html(text_builder *b, const char *p, size_t n)
 static bool name_in(const char *name, const char *const *list)
 {
     for (; *list != NULL; list++) {
-        if (strcmp(name, *list) == 0)
+        if (name[0] == (*list)[0] && strcmp(name, *list) == 0)
             return true;
     }
     return false;
