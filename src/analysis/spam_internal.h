@@ -52,17 +52,24 @@ enum {
     META_OR
 };
 
+/* Arguments an eval: test takes at most. */
+#define SPAM_EVAL_MAX_ARGS 4
+
 typedef struct spam_rule {
     char *name;
-    int kind;         /* enum spam_kind, -1 until defined */
-    bool is_eval;     /* eval: test, not run */
-    bool invalid;     /* its regex did not compile */
-    char *header;     /* header rules: the header name */
-    int header_mode;  /* enum header_mode */
-    bool exists_test; /* header rules: exists:Name */
-    bool negate;      /* header rules: !~ */
-    char *if_unset;   /* header rules: value when the header is absent */
-    char *pattern;    /* the regex source */
+    int kind;     /* enum spam_kind, -1 until defined */
+    bool is_eval; /* eval: test */
+    int eval_fn;  /* the test spam_eval.c runs, -1: left out */
+    char *eval_args[SPAM_EVAL_MAX_ARGS];
+    int n_eval_args;
+    pcre2_code *eval_re; /* a test's regex argument, or NULL */
+    bool invalid;        /* its regex did not compile */
+    char *header;        /* header rules: the header name */
+    int header_mode;     /* enum header_mode */
+    bool exists_test;    /* header rules: exists:Name */
+    bool negate;         /* header rules: !~ */
+    char *if_unset;      /* header rules: value when the header is absent */
+    char *pattern;       /* the regex source */
     uint32_t pcre_flags;
     pcre2_code *re;
     bool utf;          /* re runs in UTF-8 mode, else on octets */
@@ -118,6 +125,10 @@ struct ms_spam_rules {
     size_t *meta_at;        /* metas[k]'s program: meta_ops + meta_at[k] */
     unsigned *header_rules; /* the header rules checked, in order */
     size_t n_header_rules;
+    unsigned *eval_rules; /* the eval: tests run */
+    size_t n_eval_rules;
+    char **freemail; /* freemail_domains: names, or "*.name" for subdomains */
+    size_t n_freemail, cap_freemail;
     bool meta_cycle; /* some metas read each other: evaluate to a fixpoint */
     ms_spam_rules_stats stats;
     char *cache_dir; /* compiled prefilters kept here; NULL: not kept */
@@ -142,6 +153,18 @@ ms_status ms_spam_replace_apply(ms_spam_rules *rules);
 
 /* Frees the ReplaceTags settings (NULL is fine). */
 void ms_spam_replace_free(struct spam_replace *r);
+
+/* Reads an eval: call ("name(args)") into r: r->eval_fn is the test to
+ * run, or -1 when spam_eval.c has none. False only when memory runs
+ * out. */
+bool ms_spam_eval_parse(spam_rule *r, const char *call);
+
+/* Frees what ms_spam_eval_parse kept. */
+void ms_spam_eval_free(spam_rule *r);
+
+/* Runs rule r's eval: test on a mail; returns 1 for a hit, else 0. */
+double ms_spam_eval_run(const ms_spam_rules *rules, const spam_rule *r,
+                        ms_arena *a, const ms_message *m, pcre2_match_data *md);
 
 /* Compiles the meta expression of rules->rules[index]. Returns false
  * with a reason in err when the expression is malformed or names an

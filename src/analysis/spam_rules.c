@@ -89,6 +89,7 @@ static spam_rule *rule_get(ms_spam_rules *rules, const char *name)
     if (r->name == NULL)
         return NULL;
     r->kind = -1;
+    r->eval_fn = -1;
     rules->n_rules++;
     return r;
 }
@@ -241,7 +242,7 @@ static ms_status define_header(loader *ld, spam_rule *r, char *rest)
     r->kind = KIND_HEADER;
     if (strncmp(rest, "eval:", 5) == 0) {
         r->is_eval = true;
-        return MS_OK;
+        return ms_spam_eval_parse(r, trim(rest + 5)) ? MS_OK : MS_ENOMEM;
     }
     if (strncmp(rest, "exists:", 7) == 0) {
         r->exists_test = true;
@@ -298,7 +299,7 @@ static ms_status define_regex_rule(loader *ld, spam_rule *r, int kind,
     r->kind = kind;
     if (strncmp(rest, "eval:", 5) == 0) {
         r->is_eval = true;
-        return MS_OK;
+        return ms_spam_eval_parse(r, trim(rest + 5)) ? MS_OK : MS_ENOMEM;
     }
     const char *after;
     if (!read_regex(rest, &r->pattern, &r->pcre_flags, &after))
@@ -373,6 +374,26 @@ static ms_status load_line(loader *ld, char *line, const char *dir)
     if (key == NULL)
         return MS_OK;
     ms_spam_rules *rules = ld->rules;
+    if (strcmp(key, "freemail_domains") == 0) {
+        /* FreeMail's list: names, or "*.name" for its subdomains */
+        for (char *d = next_word(&rest); d != NULL; d = next_word(&rest)) {
+            if (rules->n_freemail == rules->cap_freemail) {
+                size_t cap = rules->cap_freemail ? rules->cap_freemail * 2 : 64;
+                char **grown = realloc(rules->freemail, cap * sizeof(char *));
+                if (grown == NULL)
+                    return MS_ENOMEM;
+                rules->freemail = grown;
+                rules->cap_freemail = cap;
+            }
+            char *copy = strdup(d);
+            if (copy == NULL)
+                return MS_ENOMEM;
+            for (char *c = copy; *c; c++)
+                *c = ms_ascii_lower(*c);
+            rules->freemail[rules->n_freemail++] = copy;
+        }
+        return MS_OK;
+    }
     if (strcmp(key, "required_score") == 0 ||
         strcmp(key, "required_hits") == 0) {
         rules->required = strtod(rest, NULL);
@@ -413,6 +434,8 @@ static ms_status load_line(loader *ld, char *line, const char *dir)
             free(r->pattern);
             free(r->if_unset);
             free(r->meta_source);
+            ms_spam_eval_free(r);
+            r->eval_fn = -1;
             if (r->re)
                 pcre2_code_free(r->re);
             r->header = r->pattern = r->if_unset = r->meta_source = NULL;
@@ -1175,6 +1198,7 @@ static ms_status finish_rules(ms_spam_rules *rules)
         }
         if (r->is_eval) {
             st->n_eval++;
+            st->n_eval_run += r->eval_fn >= 0;
             continue;
         }
         if (r->invalid) {
@@ -1248,8 +1272,14 @@ static ms_status finish_rules(ms_spam_rules *rules)
             return rc;
     }
     rules->header_rules = calloc(rules->n_rules + 1, sizeof(unsigned));
-    if (rules->header_rules == NULL)
+    rules->eval_rules = calloc(rules->n_rules + 1, sizeof(unsigned));
+    if (rules->header_rules == NULL || rules->eval_rules == NULL)
         return MS_ENOMEM;
+    for (size_t i = 0; i < rules->n_rules; i++) {
+        const spam_rule *r = &rules->rules[i];
+        if (r->is_eval && r->eval_fn >= 0 && r->kind >= 0)
+            rules->eval_rules[rules->n_eval_rules++] = (unsigned)i;
+    }
     for (size_t i = 0; i < rules->n_rules; i++) {
         const spam_rule *r = &rules->rules[i];
         if (r->kind == KIND_HEADER && !r->is_eval && !r->invalid)
@@ -1307,6 +1337,7 @@ void ms_spam_rules_free(ms_spam_rules *rules)
         free(r->meta_source);
         free(r->meta);
         free(r->describe);
+        ms_spam_eval_free(r);
         if (r->re)
             pcre2_code_free(r->re);
     }
@@ -1323,6 +1354,10 @@ void ms_spam_rules_free(ms_spam_rules *rules)
     free(rules->meta_ops);
     free(rules->meta_at);
     free(rules->header_rules);
+    free(rules->eval_rules);
+    for (size_t k = 0; k < rules->n_freemail; k++)
+        free(rules->freemail[k]);
+    free(rules->freemail);
     free(rules->targets);
     free(rules->rules);
     free(rules);

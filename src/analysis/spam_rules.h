@@ -25,7 +25,8 @@ typedef struct ms_spam_rules_stats {
     size_t n_header;     /* header rules */
     size_t n_body;       /* body, rawbody, full and uri regex rules */
     size_t n_meta;       /* meta rules */
-    size_t n_eval;       /* eval: rules, skipped (not implemented) */
+    size_t n_eval;       /* eval: rules */
+    size_t n_eval_run;   /* of those, run (spam_eval.c); the rest skipped */
     size_t n_invalid;    /* rules whose regex did not compile, skipped */
     size_t n_prefilter;  /* regexes the Hyperscan prefilter covers */
     size_t n_widened;    /* of those, through a widened pattern */

@@ -602,6 +602,17 @@ static ms_spam_rules *load_spam_rules(const ms_config *cfg)
         fprintf(stderr, "mailscope analyze: %s\n", err);
         return NULL;
     }
+    if (cfg->spam.rules.n > 0) {
+        /* a rule set of the user's: say what of it runs */
+        ms_spam_rules_stats st;
+        ms_spam_rules_get_stats(rules, &st);
+        fprintf(stderr,
+                "mailscope analyze: spam rules: %zu (%zu header, %zu "
+                "body-like, %zu meta), %zu eval: tests of which %zu run and "
+                "%zu are skipped, %zu invalid\n",
+                st.n_rules, st.n_header, st.n_body, st.n_meta, st.n_eval,
+                st.n_eval_run, st.n_eval - st.n_eval_run, st.n_invalid);
+    }
     return rules;
 }
 

@@ -15,9 +15,9 @@ rule hit:
     over the same list; the `spam.rules` names of each document.
 
 Rules are grouped by how mailscope treats them: supported (header, body,
-rawbody, full, uri and meta rules built only from those), and the others
-(eval: tests, which mailscope counts and skips, and meta rules that need
-one). For the supported ones the agreement of a rule is
+rawbody, full, uri rules, the eval: tests mailscope runs, and meta rules
+built only from those), and the others (the eval: tests mailscope does
+not run, counted and skipped, and meta rules that need one). For the supported ones the agreement of a rule is
 both / (either), over the mails where at least one side says it hit; the
 total agreement sums over the rules. Printed: the sample, the totals, and
 the rules that disagree most, with example mails.
@@ -44,6 +44,29 @@ RULE_LINE = re.compile(
 META_NAME = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\b")
 
 
+# The eval: tests mailscope runs (src/analysis/spam_eval.c), with the
+# arguments it takes where it runs only some.
+EVAL_RUN = {
+    "check_for_shifted_date": None, "subject_is_all_caps": None,
+    "check_header_count_range": None, "check_for_mime_html": None,
+    "check_for_mime_html_only": None, "check_freemail_from": None,
+    "check_freemail_header": None, "html_tag_exists": None,
+    "html_test": {"html"},
+    "check_for_mime": {"mime_base64_count", "mime_qp_count",
+                       "mime_attachment", "mime_base64_encoded_text"},
+}
+
+
+def eval_run(call):
+    """True for an eval: call mailscope runs itself."""
+    m = re.match(r"(\w+)\s*\((.*)\)", call)
+    if not m or m.group(1) not in EVAL_RUN:
+        return False
+    args = EVAL_RUN[m.group(1)]
+    first = m.group(2).split(",")[0].strip().strip("'\"")
+    return args is None or first in args
+
+
 def read_rule_kinds(folder):
     """Maps each rule name to ("eval"|"meta"|"regex", definition)."""
     kinds = {}
@@ -60,7 +83,9 @@ def read_rule_kinds(folder):
                 if kind in ("mimeheader", "uri_detail"):
                     kinds[rule] = ("eval", rest)
                 elif "eval:" in rest.split("#")[0][:80]:
-                    kinds[rule] = ("eval", rest)
+                    call = rest.split("eval:", 1)[1].strip()
+                    kinds[rule] = ("regex" if eval_run(call) else "eval",
+                                   rest)
                 elif kind == "meta":
                     kinds[rule] = ("meta", rest)
                 else:

@@ -473,6 +473,80 @@ static void test_spam_line_rules_and_rendered_paragraphs(void **state)
     ms_spam_rules_free(rules);
 }
 
+/* The eval: tests mailscope runs: free mail senders (with the globs of
+ * freemail_domains and the role addresses left out), the Date against
+ * the Received times (fetchmail's own lines left out), an all-capitals
+ * Subject, header counts, MIME and HTML facts; the network tests are
+ * counted and skipped. */
+static void test_spam_eval_tests(void **state)
+{
+    (void)state;
+    ms_spam_rules *rules = load_text(
+        "freemail_domains hotmail.* mail2*.com\n"
+        "header E_FREE_FROM eval:check_freemail_from()\n"
+        "header E_FREE_RT_DIGIT eval:check_freemail_header('Reply-To', "
+        "'\\d@')\n"
+        "header E_FUTURE_06_12 eval:check_for_shifted_date('6', '12')\n"
+        "header E_PAST_96_XX eval:check_for_shifted_date('undef', '-96')\n"
+        "header E_CAPS eval:subject_is_all_caps()\n"
+        "header E_TWO_CTYPES eval:check_header_count_range('Content-Type',"
+        "'2','999')\n"
+        "rawbody E_B64 eval:check_for_mime('mime_base64_count')\n"
+        "body E_HTML_ONLY eval:check_for_mime_html_only()\n"
+        "body E_HTML eval:html_test('html')\n"
+        "body E_TAG_HTML eval:html_tag_exists('html')\n"
+        "body E_TAG_FONT eval:html_tag_exists('font')\n"
+        "header E_RBL eval:check_rbl('zen', 'zen.spamhaus.org.')\n"
+        "body E_EMBEDS eval:html_test('embeds')\n");
+    ms_spam_rules_stats st;
+    ms_spam_rules_get_stats(rules, &st);
+    assert_int_equal(st.n_eval, 13);
+    assert_int_equal(st.n_eval_run, 11);
+    static const char mail[] =
+        "Received: from localhost (localhost [127.0.0.1])\n"
+        "\tby home.example.org (Postfix) with ESMTP id 1A2B3C\n"
+        "\tfor <me@example.org>; Tue, 10 Sep 2024 15:00:00 +0000\n"
+        "Received: from pop.example.net [192.0.2.7]\n"
+        "\tby localhost with POP3 (fetchmail-6.4.37)\n"
+        "\tfor <me@example.org>; Tue, 10 Sep 2024 14:59:59 +0000 (UTC)\n"
+        "Received: from relay.example.net (relay.example.net [81.2.69.142])\n"
+        "\tby mx.example.net with ESMTP id 7QWERTY; Tue, 10 Sep 2024 "
+        "06:00:00 +0000\n"
+        "From: Win Now <jack1977@hotmail.com>\n"
+        "Reply-To: jack1977@mail2world.com\n"
+        "To: me@example.org\n"
+        "Subject: FREE MONEY FOR EVERYONE TODAY\n"
+        "Date: Tue, 10 Sep 2024 14:00:00 +0000\n"
+        "Content-Type: text/html; charset=us-ascii\n"
+        "Content-Type: text/html\n"
+        "Content-Transfer-Encoding: base64\n\n"
+        "PGZvbnQgY29sb3I9cmVkPkNsaWNrIG5vdzwvZm9udD4K\n";
+    ms_arena *a;
+    ms_spam_result r = check(rules, &a, mail);
+    static const char *const hit[] = {
+        "E_FREE_FROM", "E_FREE_RT_DIGIT", "E_FUTURE_06_12",
+        "E_CAPS",      "E_TWO_CTYPES",    "E_B64",
+        "E_HTML_ONLY", "E_HTML",          "E_TAG_FONT"};
+    for (size_t k = 0; k < sizeof(hit) / sizeof(hit[0]); k++)
+        assert_true(has_hit(&r, hit[k]));
+    static const char *const miss[] = {"E_PAST_96_XX", "E_TAG_HTML", "E_RBL",
+                                       "E_EMBEDS"};
+    for (size_t k = 0; k < sizeof(miss) / sizeof(miss[0]); k++)
+        assert_false(has_hit(&r, miss[k]));
+    ms_arena_free(a);
+    /* a role address at a free mail domain, a Subject in mixed case, a
+     * plain text mail */
+    assert_false(hits(rules,
+                      "From: support@hotmail.com\nTo: me@example.org\n"
+                      "Subject: Your ticket was updated today\n\nHello\n",
+                      "E_FREE_FROM"));
+    assert_false(hits(rules,
+                      "From: support@hotmail.com\nTo: me@example.org\n"
+                      "Subject: Your ticket was updated today\n\nHello\n",
+                      "E_CAPS"));
+    ms_spam_rules_free(rules);
+}
+
 /* A cache folder keeps the compiled prefilters: the second load reads
  * them all back and checks mail the same way. */
 static void test_spam_prefilter_cache(void **state)
@@ -542,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_spam_prefilter_cache),
         cmocka_unit_test(test_spam_part_scan_sizes),
         cmocka_unit_test(test_spam_line_rules_and_rendered_paragraphs),
+        cmocka_unit_test(test_spam_eval_tests),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
