@@ -200,6 +200,54 @@ static bool received_local(const char *raw)
                (size_t)-1;
 }
 
+/* Skips digits from *i; true when there was at least one. */
+static bool skip_digits(const char *t, size_t n, size_t *i)
+{
+    size_t start = *i;
+    while (*i < n && ms_ascii_is_digit(t[*i]))
+        (*i)++;
+    return *i > start;
+}
+
+/* True when a Received text holds a date in the one form SpamAssassin
+ * reads there, "D Mon YYYY HH:MM:SS ZONE" after white space; a hop dated
+ * otherwise ("Sep, 11 2002 ...") does not count, as in SpamAssassin. */
+static bool received_date_form(const char *raw)
+{
+    const char *t = raw ? raw : "";
+    size_t n = strlen(t);
+    for (size_t s = 0; s < n; s++) {
+        if (!ms_ascii_is_space(t[s]))
+            continue;
+        /* \s.?\d+ \S\S\S \d+ \d+:\d+:\d+ \S+ */
+        for (size_t skip = 0; skip <= 1; skip++) {
+            size_t i = s + 1 + skip;
+            if (i > n || !skip_digits(t, n, &i) || i >= n || t[i] != ' ')
+                continue;
+            i++;
+            if (i + 3 >= n || ms_ascii_is_space(t[i]) ||
+                ms_ascii_is_space(t[i + 1]) || ms_ascii_is_space(t[i + 2]) ||
+                t[i + 3] != ' ')
+                continue;
+            i += 4;
+            if (!skip_digits(t, n, &i) || i >= n || t[i] != ' ')
+                continue;
+            i++;
+            if (!skip_digits(t, n, &i) || i >= n || t[i] != ':')
+                continue;
+            i++;
+            if (!skip_digits(t, n, &i) || i >= n || t[i] != ':')
+                continue;
+            i++;
+            if (!skip_digits(t, n, &i) || i + 1 >= n || t[i] != ' ' ||
+                ms_ascii_is_space(t[i + 1]))
+                continue;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* True for fetchmail's own Received line. */
 static bool received_fetchmail(const char *raw)
 {
@@ -227,7 +275,8 @@ static double date_diff(const ms_message *m)
     }
     size_t dated = 0, oldest = 0;
     for (size_t k = top; k-- > 0;)
-        if (m->received[k].date.valid) {
+        if (m->received[k].date.valid &&
+            received_date_form(m->received[k].raw)) {
             dated++;
             oldest = k;
         }
@@ -235,7 +284,7 @@ static double date_diff(const ms_message *m)
     bool any = false;
     for (size_t k = top; k-- > 0;) {
         const ms_received_hop *h = &m->received[k];
-        if (!h->date.valid)
+        if (!h->date.valid || !received_date_form(h->raw))
             continue;
         double d = (double)(m->date.utc - h->date.utc);
         if (k == oldest && d == 0 && dated > 1)
