@@ -2030,6 +2030,30 @@ static bool is_link(const ms_url_entry *u)
     return false;
 }
 
+/* Scans a display name for brand words and phrases, and again with its
+ * words set apart when it runs them together ("NetflixSupportTeam",
+ * "SecurityAlert"): a space before each capital that follows a small
+ * letter, so that words on boundaries match. */
+static void scan_display_name(const ms_phish_engine *e, ms_phish_scratch *s,
+                              const char *name)
+{
+    size_t n = strlen(name);
+    scan(e, s, -1, F_DISPLAY, name, n);
+    char split[256];
+    size_t k = 0;
+    bool joined = false;
+    for (size_t i = 0; i < n && k + 2 < sizeof(split); i++) {
+        if (i > 0 && name[i] >= 'A' && name[i] <= 'Z' && name[i - 1] >= 'a' &&
+            name[i - 1] <= 'z') {
+            split[k++] = ' ';
+            joined = true;
+        }
+        split[k++] = name[i];
+    }
+    if (joined)
+        scan(e, s, -1, F_DISPLAY, split, k);
+}
+
 /* Scans every text of the mail into its field's bits. */
 static ms_status scan_mail(run *x, const ms_url_list *urls,
                            const ms_file_report *reports, size_t n_reports,
@@ -2073,8 +2097,7 @@ static ms_status scan_mail(run *x, const ms_url_list *urls,
     scan(e, s, F_FROM, -1, from, from_n);
     for (size_t i = 0; i < m->from.n; i++)
         if (m->from.items[i].name)
-            scan(e, s, -1, F_DISPLAY, m->from.items[i].name,
-                 strlen(m->from.items[i].name));
+            scan_display_name(e, s, m->from.items[i].name);
     /* the URLs of each kind joined by line feeds (no keyword holds one),
      * one scan per kind */
     for (int kind = 0; urls && kind < 2; kind++) {

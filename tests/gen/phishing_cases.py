@@ -1743,6 +1743,143 @@ def signal_split_from_field():
         "(invalid_sender).")
 
 
+def signal_brand_joined_display_name():
+    date = "Fri, 13 Dec 2024 07:22:09 +0000"
+    h = inbound(("smtp.streamhelp-billing.example",
+                 "smtp.streamhelp-billing.example"), "198.51.100.181", date,
+                qid="4YDm2s7Xc1z8n") + [
+        auth("spf=pass smtp.mailfrom=streamhelp-billing.example;\n\tdkim="
+             "pass header.d=streamhelp-billing.example;\n\tdmarc=pass "
+             "header.from=streamhelp-billing.example"),
+        "Message-ID: <20241213072209.3f1a9c@streamhelp-billing.example>",
+        "Date: " + date,
+        "From: \"NetflixSupportTeam\" <billing@streamhelp-billing.example>",
+        "To: %s" % VICTIM,
+        "Subject: Your membership is on hold",
+    ]
+    html = (
+        "<html><body style=\"font-family:Arial\">\n<p>Hi,</p>\n<p>We were "
+        "unable to process the payment for your next billing period, so "
+        "your membership is on hold.</p>\n<p>To keep watching, please "
+        "update your payment details.</p>\n<p><a href=\"https://account-"
+        "restore.example.net/membership\">Update payment</a></p>\n<p>The "
+        "Support Team</p>\n</body></html>\n")
+    root = text_part(html, "html")
+    write_case("signal_brand_joined_display_name", mail(h, root),
+               {"phishing": {
+                   "verdict": "phishing",
+                   "brand": "Netflix",
+                   "signals": signals("brand_display_name",
+                                      "credential_request",
+                                      "links_elsewhere")}},
+        "A streaming-service billing lure whose display name runs the "
+        "brand and 'Support Team' together ('NetflixSupportTeam'), so that "
+        "the brand's word has no boundary after it; the display name is "
+        "looked at again with its words set apart ('Netflix Support "
+        "Team'), which names the brand from a domain that is not "
+        "Netflix's (brand_display_name).")
+
+
+def benign_brand_joined_display_name():
+    date = "Fri, 13 Dec 2024 09:05:44 +0000"
+    h = inbound(("mailer.netflix.com", "mailer.netflix.com"),
+                "203.0.113.91", date, qid="4YDq0b2Kp8z3r") + [
+        auth("spf=pass smtp.mailfrom=bounces.netflix.com;\n\tdkim=pass "
+             "header.d=netflix.com;\n\tdmarc=pass header.from=netflix.com"),
+        "Message-ID: <20241213090544.7c2e1d.info@netflix.com>",
+        "Date: " + date,
+        "From: \"NetflixHelp\" <info@mailer.netflix.com>",
+        "To: %s" % VICTIM,
+        "Subject: Your receipt for December",
+        "List-Unsubscribe: <https://www.netflix.com/unsubscribe?t=8Kq2>",
+    ]
+    html = (
+        "<html><body style=\"font-family:Arial\">\n<p>Hi Jane,</p>\n<p>"
+        "Thanks for being a member. This is the receipt of your December "
+        "payment: Standard plan, 13.49 EUR.</p>\n<p><a href=\"https://www."
+        "netflix.com/BillingActivity\">See your billing details</a></p>\n"
+        "<p>Questions? Visit the <a href=\"https://help.netflix.com\">Help "
+        "Centre</a>.</p>\n</body></html>\n")
+    root = text_part(html, "html")
+    write_case("benign_brand_joined_display_name", mail(h, root),
+               {"phishing": {
+                   "verdict": "clean",
+                   "signals": no_signals("brand_display_name",
+                                         "links_elsewhere")}},
+        "The brand's own receipt under a display name that runs its words "
+        "together ('NetflixHelp'): set apart, the name is the brand's, and "
+        "the sender's domain is the brand's, so no brand_display_name.")
+
+
+def cpf_training_fund():
+    date = "Mon, 16 Dec 2024 10:12:37 +0100"
+    h = inbound(("mail.orbitmedia-partners.example",
+                 "mail.orbitmedia-partners.example"), "198.51.100.212", date,
+                qid="4YFb6k1Lr9z2w") + [
+        auth("spf=pass smtp.mailfrom=orbitmedia-partners.example;\n\t"
+             "dkim=none;\n\tdmarc=none header.from=orbitmedia-partners."
+             "example"),
+        "Message-ID: <5e0c1b7d93a24f1c8a6d@orbitmedia-partners.example>",
+        "Date: " + date,
+        "From: Conseiller CPF <dossier@orbitmedia-partners.example>",
+        "To: %s" % VICTIM,
+        "Subject: " + enc_word("Vos heures de formation vous attendent"),
+    ]
+    html = (
+        "<html><body style=\"font-family:Arial\">\n<p>Bonjour,</p>\n<p>"
+        "Salarié ou demandeur d’emploi, vos heures de formation peuvent "
+        "financer une formation certifiante.</p>\n<p>Un conseiller vérifie "
+        "votre éligibilité en quelques minutes.</p>\n<p><a href=\"https://"
+        "simulation-formation.example.net/eligibilite\">Je fais ma "
+        "simulation</a></p>\n</body></html>\n")
+    root = text_part(html, "html")
+    write_case("cpf_training_fund", mail(h, root), {"phishing": {
+        "verdict": "phishing",
+        "brand": "Mon Compte Formation",
+        "signals": signals("brand_display_name", "links_elsewhere")}},
+        "A French training-fund lure: a 'CPF adviser' (the state's "
+        "training account, Mon Compte Formation, whose cold calling and "
+        "mailing is forbidden) writes from an unrelated domain and sends "
+        "the reader to an eligibility page elsewhere. 'conseiller cpf' is "
+        "one of the brand's keyword lines (brand_display_name).")
+
+
+def health_plan_limited_time():
+    date = "Tue, 17 Dec 2024 14:48:02 -0300"
+    h = inbound(("envio.cotacaofacil-planos.example",
+                 "envio.cotacaofacil-planos.example"), "198.51.100.64", date,
+                qid="4YGc3p9Ds4z6t") + [
+        auth("spf=pass smtp.mailfrom=envio.cotacaofacil-planos.example;\n\t"
+             "dkim=pass header.d=envio.cotacaofacil-planos.example;\n\t"
+             "dmarc=pass header.from=envio.cotacaofacil-planos.example"),
+        "Message-ID: <20241217174802.61b3@envio.cotacaofacil-planos."
+        "example>",
+        "Date: " + date,
+        "From: " + enc_word("Planos de Saúde - Cotação") +
+        " <cotar@envio.cotacaofacil-planos.example>",
+        "To: %s" % VICTIM,
+        "Subject: " + enc_word("Jane, a mensalidade do seu plano foi "
+                               "reajustada?"),
+    ]
+    html = (
+        "<html><body style=\"font-family:Arial\">\n<p>Olá Jane,</p>\n<p>"
+        "Diante do maior reajuste dos planos de saúde dos últimos anos, "
+        "temos uma condição especial para você: redução de até 40% no "
+        "valor da sua mensalidade, por tempo limitado.</p>\n<p><a href=\""
+        "https://cotacao-saude.example.net/proposta\">Receber minha "
+        "cotação</a></p>\n</body></html>\n")
+    root = text_part(html, "html")
+    write_case("health_plan_limited_time", mail(h, root), {"phishing": {
+        "signals": {"$contains": [
+            {"name": "urgency",
+             "evidence": "1 phrase, first: \"por tempo limitado\""},
+            {"name": "lure",
+             "evidence": "1 phrase, first: \"condição especial\""}]}}},
+        "Portuguese health-plan bait: a 'special condition for you' "
+        "(lure) offered 'for a limited time' (urgency), with one link to "
+        "a quotation page on another domain.")
+
+
 # ---- main -------------------------------------------------------------------
 
 ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
@@ -1759,7 +1896,9 @@ ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        benign_person_to_person, benign_friend_free_mail,
        benign_colleague_attachment, signal_throwaway_sender_offer,
        benign_camel_case_sender, signal_quoted_from_address,
-       signal_split_from_field]
+       signal_split_from_field, signal_brand_joined_display_name,
+       benign_brand_joined_display_name, cpf_training_fund,
+       health_plan_limited_time]
 
 
 def main():
