@@ -114,6 +114,7 @@ enum {
     S_RANDOM_LOCAL_PART,
     S_THROWAWAY_SENDER,
     S_THIN_HTML_BAIT,
+    S_ABUSED_LINKS_ONLY,
     S_COUNT
 };
 
@@ -176,6 +177,7 @@ static const struct {
     {"random_local_part", 25},
     {"throwaway_sender", 10},
     {"thin_html_bait", 10},
+    {"abused_links_only", 20},
 };
 
 /* Phrase counts past this add nothing more. */
@@ -3422,6 +3424,32 @@ static void call_to_action_signal(run *x, const ms_url_list *urls)
                    n_hosts > 1 ? " and " : "", n_hosts > 1 ? hosts[1] : "");
 }
 
+/* Links that all lead away from the sender (links_elsewhere) and all to
+ * hosts on abused top-level domains, in a mail that carries no
+ * List-Unsubscribe field, outside mailing lists: the sender's one
+ * destination is a throwaway domain. A newsletter or a post that links
+ * to one such site among others does not count. */
+static void abused_links_signal(run *x, const ms_url_list *urls)
+{
+    if (urls == NULL || !fired(x, S_LINKS_ELSEWHERE) ||
+        via_mailing_list(x->m) ||
+        ms_message_header(x->m, "List-Unsubscribe"))
+        return;
+    const char *first = NULL;
+    for (size_t i = 0; i < urls->n; i++) {
+        const ms_url_entry *u = &urls->items[i];
+        if (!is_link(u) || u->url.host == NULL)
+            continue;
+        if (!abused_tld(x->e, u->url.host))
+            return;
+        if (first == NULL)
+            first = u->url.host;
+    }
+    if (first)
+        add_signal(x, S_ABUSED_LINKS_ONLY, "every link on an abused "
+                   "top-level domain; first %.200s", first);
+}
+
 /* A sender that looks made for the mailing (a machine-made mailbox name
  * or domain label, a domain on an abused top-level domain or a hosting
  * service) whose links all lead elsewhere or whose HTML is a line or two
@@ -3563,6 +3591,7 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
         add_signal(&x, S_MONEY_SUBJECT, "subject \"%.120s\"", m->subject);
     links_elsewhere_signal(&x, urls, from_reg);
     call_to_action_signal(&x, urls);
+    abused_links_signal(&x, urls);
     throwaway_sender_signal(&x, from_host, from_reg);
     header_signals(&x, from_reg);
     display_name_domain_signal(&x, from_reg);

@@ -1880,6 +1880,75 @@ def health_plan_limited_time():
         "a quotation page on another domain.")
 
 
+def signal_abused_links_only():
+    date = "Wed, 18 Dec 2024 06:31:15 +0000"
+    h = inbound(("mail.huisbesparing-nieuws.example",
+                 "mail.huisbesparing-nieuws.example"), "198.51.100.37", date,
+                qid="4YHd8r2Ft6z1q") + [
+        auth("spf=pass smtp.mailfrom=huisbesparing-nieuws.example;\n\t"
+             "dkim=pass header.d=huisbesparing-nieuws.example;\n\tdmarc="
+             "pass header.from=huisbesparing-nieuws.example"),
+        "Message-ID: <6c1e0f4a-2b7d-4e91-b3a8-0d5f7c2e9a14@huisbesparing-"
+        "nieuws.example>",
+        "Date: " + date,
+        "From: Energie Advies <nieuwsbrief@huisbesparing-nieuws.example>",
+        "To: %s" % VICTIM,
+        "Subject: Uw energierekening kan omlaag",
+    ]
+    link = "http://r7k2m.besparen-nu.click/r.php?id=1o16a8c3_9n2595"
+    html = (
+        "<html><body style=\"font-family:Arial\">\n<table width=\"600\" "
+        "align=\"center\"><tr><td>\n<h2>Betaalt u te veel voor stroom en "
+        "gas?</h2>\n<p>De tarieven zijn gedaald. Vergelijk uw huidige "
+        "contract met de vaste tarieven van dit moment en zie in twee "
+        "minuten wat u per jaar kunt besparen op uw energierekening. Het "
+        "vergelijken is vrijblijvend en u zit nergens aan vast.</p>\n<p>"
+        "Duizenden huishoudens gingen u voor en betalen nu maandelijks "
+        "minder, zonder gedoe met overstappen: wij regelen de opzegging "
+        "bij uw oude leverancier.</p>\n<p><a href=\"" + link + "\">"
+        "Bereken mijn besparing</a></p>\n<p style=\"font-size:11px;color:"
+        "#888\">U ontvangt dit bericht omdat u zich heeft aangemeld voor "
+        "onze tips.</p>\n</td></tr></table>\n</body></html>\n")
+    root = text_part(html, "html")
+    write_case("signal_abused_links_only", mail(h, root), {"phishing": {
+        "signals": signals("abused_links_only", "suspicious_tld",
+                           "links_elsewhere")}},
+        "Energy-saving bait in Dutch from a domain that authenticates "
+        "itself, whose one link goes to a click tracker on an abused "
+        "top-level domain (.click) and none to the sender, without the "
+        "List-Unsubscribe field real bulk mail carries (abused_links_only).")
+
+
+def benign_post_one_abused_link():
+    date = "Wed, 18 Dec 2024 19:03:48 +0100"
+    h = inbound(("mail.rivierstad-fotoclub.example",
+                 "mail.rivierstad-fotoclub.example"), "203.0.113.118", date,
+                qid="4YHs0c5Wn3z7d") + [
+        auth("spf=pass smtp.mailfrom=rivierstad-fotoclub.example;\n\tdkim="
+             "pass header.d=rivierstad-fotoclub.example;\n\tdmarc=pass "
+             "header.from=rivierstad-fotoclub.example"),
+        "Message-ID: <20241218190348.4d2a@rivierstad-fotoclub.example>",
+        "Date: " + date,
+        "From: Marieke de Vries <marieke@rivierstad-fotoclub.example>",
+        "To: %s" % VICTIM,
+        "Subject: Links voor de clubavond van donderdag",
+    ]
+    text = (
+        "Hoi Jane,\n\nZoals beloofd de links voor donderdag:\n\n"
+        "- de expositie in het museum: https://www.stadsmuseum.example.org/"
+        "expositie\n- het nieuwe fotoboek van Pieter: https://pieter-"
+        "fotografie.example.net/boek\n- zijn portfolio, dat hij op een "
+        "goedkoop domein zette: https://pieterfoto.online/\n\nTot "
+        "donderdag,\nMarieke\n")
+    root = text_part(text)
+    write_case("benign_post_one_abused_link", mail(h, root), {"phishing": {
+        "verdict": "clean",
+        "signals": no_signals("abused_links_only")}},
+        "A club member's mail with three links, none to her own domain, one "
+        "of them on an abused top-level domain (.online, suspicious_tld): "
+        "the other links go to ordinary sites, so no abused_links_only.")
+
+
 # ---- main -------------------------------------------------------------------
 
 ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
@@ -1898,7 +1967,8 @@ ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        benign_camel_case_sender, signal_quoted_from_address,
        signal_split_from_field, signal_brand_joined_display_name,
        benign_brand_joined_display_name, cpf_training_fund,
-       health_plan_limited_time]
+       health_plan_limited_time, signal_abused_links_only,
+       benign_post_one_abused_link]
 
 
 def main():
