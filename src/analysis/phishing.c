@@ -3249,6 +3249,27 @@ static const char *random_token(ms_arena *a, const char *text)
     return NULL;
 }
 
+/* The tag a bulk sender hangs on the end of a display name to make each
+ * copy differ ("Slim Besparen Team .PCOK", "Akusoli...CCzt"): four to
+ * eight letters, two capitals at least, set off by a space before a dot
+ * or by two dots or more. A domain shown as a name ("Booking.com",
+ * "GMX.NET") has a single dot and a shorter suffix. */
+static const char *trailing_tag(const char *name)
+{
+    if (name == NULL)
+        return NULL;
+    size_t n = strlen(name), i = n, capitals = 0;
+    while (i > 0 && ms_ascii_is_alpha(name[i - 1])) {
+        capitals += name[i - 1] >= 'A' && name[i - 1] <= 'Z';
+        i--;
+    }
+    if (n - i < 4 || n - i > 8 || capitals < 2 || i < 2 || name[i - 1] != '.')
+        return NULL;
+    if (name[i - 2] != ' ' && name[i - 2] != '.')
+        return NULL;
+    return name + i;
+}
+
 /* A machine-made token in the subject, the display name or the name of
  * an attachment. */
 static void random_token_signal(run *x)
@@ -3260,7 +3281,8 @@ static void random_token_signal(run *x)
         return;
     }
     if (m->from.n > 0 &&
-        (t = random_token(x->a, m->from.items[0].name)) != NULL) {
+        ((t = random_token(x->a, m->from.items[0].name)) != NULL ||
+         (t = trailing_tag(m->from.items[0].name)) != NULL)) {
         add_signal(x, S_RANDOM_TOKEN, "display name token %.80s", t);
         return;
     }
@@ -3432,8 +3454,7 @@ static void call_to_action_signal(run *x, const ms_url_list *urls)
 static void abused_links_signal(run *x, const ms_url_list *urls)
 {
     if (urls == NULL || !fired(x, S_LINKS_ELSEWHERE) ||
-        via_mailing_list(x->m) ||
-        ms_message_header(x->m, "List-Unsubscribe"))
+        via_mailing_list(x->m) || ms_message_header(x->m, "List-Unsubscribe"))
         return;
     const char *first = NULL;
     for (size_t i = 0; i < urls->n; i++) {
@@ -3446,8 +3467,10 @@ static void abused_links_signal(run *x, const ms_url_list *urls)
             first = u->url.host;
     }
     if (first)
-        add_signal(x, S_ABUSED_LINKS_ONLY, "every link on an abused "
-                   "top-level domain; first %.200s", first);
+        add_signal(x, S_ABUSED_LINKS_ONLY,
+                   "every link on an abused "
+                   "top-level domain; first %.200s",
+                   first);
 }
 
 /* A sender that looks made for the mailing (a machine-made mailbox name

@@ -1949,6 +1949,39 @@ def benign_post_one_abused_link():
         "the other links go to ordinary sites, so no abused_links_only.")
 
 
+def signal_display_name_trailing_tag():
+    date = "Thu, 19 Dec 2024 05:52:40 +0000"
+    h = inbound(("mail.voordeelpost-actueel.example",
+                 "mail.voordeelpost-actueel.example"), "198.51.100.93", date,
+                qid="4YJf1n7Gx2z5k") + [
+        auth("spf=pass smtp.mailfrom=voordeelpost-actueel.example;\n\t"
+             "dkim=pass header.d=voordeelpost-actueel.example;\n\tdmarc="
+             "pass header.from=voordeelpost-actueel.example"),
+        "Message-ID: <3a9d7e21-5c4b-4f0a-8e6d-1b2c3d4e5f60@voordeelpost-"
+        "actueel.example>",
+        "Date: " + date,
+        "From: \"Slim Energie Team\"  .QWRTZ <info@voordeelpost-actueel."
+        "example>",
+        "To: %s" % VICTIM,
+        "Subject: Bespaar op uw energierekening.QWRTZ",
+        "List-Unsubscribe: <https://voordeelpost-actueel.example/af>",
+    ]
+    html = (
+        "<html><body style=\"font-family:Arial\">\n<p>Goedemorgen,</p>\n"
+        "<p>De energieprijzen zijn gedaald. Vergelijk uw contract en zie "
+        "wat u kunt besparen.</p>\n<p><a href=\"https://voordeelpost-"
+        "actueel.example/vergelijk\">Vergelijk nu</a></p>\n</body></html>"
+        "\n")
+    root = text_part(html, "html")
+    write_case("signal_display_name_trailing_tag", mail(h, root),
+               {"phishing": {"signals": {"$contains": [
+                   {"name": "random_token",
+                    "evidence": "display name token QWRTZ"}]}}},
+        "A bulk mailing that hangs a tag on the end of the display name "
+        "(and of the subject) to make each copy differ: '.QWRTZ' after "
+        "the quoted name, set off by a space and a dot (random_token).")
+
+
 # ---- main -------------------------------------------------------------------
 
 ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
@@ -1968,7 +2001,7 @@ ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        signal_split_from_field, signal_brand_joined_display_name,
        benign_brand_joined_display_name, cpf_training_fund,
        health_plan_limited_time, signal_abused_links_only,
-       benign_post_one_abused_link]
+       benign_post_one_abused_link, signal_display_name_trailing_tag]
 
 
 def main():
