@@ -114,6 +114,7 @@ enum {
     S_RANDOM_LOCAL_PART,
     S_THROWAWAY_SENDER,
     S_THIN_HTML_BAIT,
+    S_ABUSED_LINKS_ONLY,
     S_COUNT
 };
 
@@ -176,6 +177,7 @@ static const struct {
     {"random_local_part", 25},
     {"throwaway_sender", 10},
     {"thin_html_bait", 10},
+    {"abused_links_only", 20},
 };
 
 /* Phrase counts past this add nothing more. */
@@ -2030,6 +2032,30 @@ static bool is_link(const ms_url_entry *u)
     return false;
 }
 
+/* Scans a display name for brand words and phrases, and again with its
+ * words set apart when it runs them together ("NetflixSupportTeam",
+ * "SecurityAlert"): a space before each capital that follows a small
+ * letter, so that words on boundaries match. */
+static void scan_display_name(const ms_phish_engine *e, ms_phish_scratch *s,
+                              const char *name)
+{
+    size_t n = strlen(name);
+    scan(e, s, -1, F_DISPLAY, name, n);
+    char split[256];
+    size_t k = 0;
+    bool joined = false;
+    for (size_t i = 0; i < n && k + 2 < sizeof(split); i++) {
+        if (i > 0 && name[i] >= 'A' && name[i] <= 'Z' && name[i - 1] >= 'a' &&
+            name[i - 1] <= 'z') {
+            split[k++] = ' ';
+            joined = true;
+        }
+        split[k++] = name[i];
+    }
+    if (joined)
+        scan(e, s, -1, F_DISPLAY, split, k);
+}
+
 /* Scans every text of the mail into its field's bits. */
 static ms_status scan_mail(run *x, const ms_url_list *urls,
                            const ms_file_report *reports, size_t n_reports,
@@ -2073,8 +2099,7 @@ static ms_status scan_mail(run *x, const ms_url_list *urls,
     scan(e, s, F_FROM, -1, from, from_n);
     for (size_t i = 0; i < m->from.n; i++)
         if (m->from.items[i].name)
-            scan(e, s, -1, F_DISPLAY, m->from.items[i].name,
-                 strlen(m->from.items[i].name));
+            scan_display_name(e, s, m->from.items[i].name);
     /* the URLs of each kind joined by line feeds (no keyword holds one),
      * one scan per kind */
     for (int kind = 0; urls && kind < 2; kind++) {
@@ -3224,6 +3249,27 @@ static const char *random_token(ms_arena *a, const char *text)
     return NULL;
 }
 
+/* The tag a bulk sender hangs on the end of a display name to make each
+ * copy differ ("Slim Besparen Team .PCOK", "Akusoli...CCzt"): four to
+ * eight letters, two capitals at least, set off by a space before a dot
+ * or by two dots or more. A domain shown as a name ("Booking.com",
+ * "GMX.NET") has a single dot and a shorter suffix. */
+static const char *trailing_tag(const char *name)
+{
+    if (name == NULL)
+        return NULL;
+    size_t n = strlen(name), i = n, capitals = 0;
+    while (i > 0 && ms_ascii_is_alpha(name[i - 1])) {
+        capitals += name[i - 1] >= 'A' && name[i - 1] <= 'Z';
+        i--;
+    }
+    if (n - i < 4 || n - i > 8 || capitals < 2 || i < 2 || name[i - 1] != '.')
+        return NULL;
+    if (name[i - 2] != ' ' && name[i - 2] != '.')
+        return NULL;
+    return name + i;
+}
+
 /* A machine-made token in the subject, the display name or the name of
  * an attachment. */
 static void random_token_signal(run *x)
@@ -3235,7 +3281,8 @@ static void random_token_signal(run *x)
         return;
     }
     if (m->from.n > 0 &&
-        (t = random_token(x->a, m->from.items[0].name)) != NULL) {
+        ((t = random_token(x->a, m->from.items[0].name)) != NULL ||
+         (t = trailing_tag(m->from.items[0].name)) != NULL)) {
         add_signal(x, S_RANDOM_TOKEN, "display name token %.80s", t);
         return;
     }
@@ -3399,6 +3446,33 @@ static void call_to_action_signal(run *x, const ms_url_list *urls)
                    n_hosts > 1 ? " and " : "", n_hosts > 1 ? hosts[1] : "");
 }
 
+/* Links that all lead away from the sender (links_elsewhere) and all to
+ * hosts on abused top-level domains, in a mail that carries no
+ * List-Unsubscribe field, outside mailing lists: the sender's one
+ * destination is a throwaway domain. A newsletter or a post that links
+ * to one such site among others does not count. */
+static void abused_links_signal(run *x, const ms_url_list *urls)
+{
+    if (urls == NULL || !fired(x, S_LINKS_ELSEWHERE) ||
+        via_mailing_list(x->m) || ms_message_header(x->m, "List-Unsubscribe"))
+        return;
+    const char *first = NULL;
+    for (size_t i = 0; i < urls->n; i++) {
+        const ms_url_entry *u = &urls->items[i];
+        if (!is_link(u) || u->url.host == NULL)
+            continue;
+        if (!abused_tld(x->e, u->url.host))
+            return;
+        if (first == NULL)
+            first = u->url.host;
+    }
+    if (first)
+        add_signal(x, S_ABUSED_LINKS_ONLY,
+                   "every link on an abused "
+                   "top-level domain; first %.200s",
+                   first);
+}
+
 /* A sender that looks made for the mailing (a machine-made mailbox name
  * or domain label, a domain on an abused top-level domain or a hosting
  * service) whose links all lead elsewhere or whose HTML is a line or two
@@ -3540,6 +3614,7 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
         add_signal(&x, S_MONEY_SUBJECT, "subject \"%.120s\"", m->subject);
     links_elsewhere_signal(&x, urls, from_reg);
     call_to_action_signal(&x, urls);
+    abused_links_signal(&x, urls);
     throwaway_sender_signal(&x, from_host, from_reg);
     header_signals(&x, from_reg);
     display_name_domain_signal(&x, from_reg);

@@ -1743,6 +1743,245 @@ def signal_split_from_field():
         "(invalid_sender).")
 
 
+def signal_brand_joined_display_name():
+    date = "Fri, 13 Dec 2024 07:22:09 +0000"
+    h = inbound(("smtp.streamhelp-billing.example",
+                 "smtp.streamhelp-billing.example"), "198.51.100.181", date,
+                qid="4YDm2s7Xc1z8n") + [
+        auth("spf=pass smtp.mailfrom=streamhelp-billing.example;\n\tdkim="
+             "pass header.d=streamhelp-billing.example;\n\tdmarc=pass "
+             "header.from=streamhelp-billing.example"),
+        "Message-ID: <20241213072209.3f1a9c@streamhelp-billing.example>",
+        "Date: " + date,
+        "From: \"NetflixSupportTeam\" <billing@streamhelp-billing.example>",
+        "To: %s" % VICTIM,
+        "Subject: Your membership is on hold",
+    ]
+    html = (
+        "<html><body style=\"font-family:Arial\">\n<p>Hi,</p>\n<p>We were "
+        "unable to process the payment for your next billing period, so "
+        "your membership is on hold.</p>\n<p>To keep watching, please "
+        "update your payment details.</p>\n<p><a href=\"https://account-"
+        "restore.example.net/membership\">Update payment</a></p>\n<p>The "
+        "Support Team</p>\n</body></html>\n")
+    root = text_part(html, "html")
+    write_case("signal_brand_joined_display_name", mail(h, root),
+               {"phishing": {
+                   "verdict": "phishing",
+                   "brand": "Netflix",
+                   "signals": signals("brand_display_name",
+                                      "credential_request",
+                                      "links_elsewhere")}},
+        "A streaming-service billing lure whose display name runs the "
+        "brand and 'Support Team' together ('NetflixSupportTeam'), so that "
+        "the brand's word has no boundary after it; the display name is "
+        "looked at again with its words set apart ('Netflix Support "
+        "Team'), which names the brand from a domain that is not "
+        "Netflix's (brand_display_name).")
+
+
+def benign_brand_joined_display_name():
+    date = "Fri, 13 Dec 2024 09:05:44 +0000"
+    h = inbound(("mailer.netflix.com", "mailer.netflix.com"),
+                "203.0.113.91", date, qid="4YDq0b2Kp8z3r") + [
+        auth("spf=pass smtp.mailfrom=bounces.netflix.com;\n\tdkim=pass "
+             "header.d=netflix.com;\n\tdmarc=pass header.from=netflix.com"),
+        "Message-ID: <20241213090544.7c2e1d.info@netflix.com>",
+        "Date: " + date,
+        "From: \"NetflixHelp\" <info@mailer.netflix.com>",
+        "To: %s" % VICTIM,
+        "Subject: Your receipt for December",
+        "List-Unsubscribe: <https://www.netflix.com/unsubscribe?t=8Kq2>",
+    ]
+    html = (
+        "<html><body style=\"font-family:Arial\">\n<p>Hi Jane,</p>\n<p>"
+        "Thanks for being a member. This is the receipt of your December "
+        "payment: Standard plan, 13.49 EUR.</p>\n<p><a href=\"https://www."
+        "netflix.com/BillingActivity\">See your billing details</a></p>\n"
+        "<p>Questions? Visit the <a href=\"https://help.netflix.com\">Help "
+        "Centre</a>.</p>\n</body></html>\n")
+    root = text_part(html, "html")
+    write_case("benign_brand_joined_display_name", mail(h, root),
+               {"phishing": {
+                   "verdict": "clean",
+                   "signals": no_signals("brand_display_name",
+                                         "links_elsewhere")}},
+        "The brand's own receipt under a display name that runs its words "
+        "together ('NetflixHelp'): set apart, the name is the brand's, and "
+        "the sender's domain is the brand's, so no brand_display_name.")
+
+
+def cpf_training_fund():
+    date = "Mon, 16 Dec 2024 10:12:37 +0100"
+    h = inbound(("mail.orbitmedia-partners.example",
+                 "mail.orbitmedia-partners.example"), "198.51.100.212", date,
+                qid="4YFb6k1Lr9z2w") + [
+        auth("spf=pass smtp.mailfrom=orbitmedia-partners.example;\n\t"
+             "dkim=none;\n\tdmarc=none header.from=orbitmedia-partners."
+             "example"),
+        "Message-ID: <5e0c1b7d93a24f1c8a6d@orbitmedia-partners.example>",
+        "Date: " + date,
+        "From: Conseiller CPF <dossier@orbitmedia-partners.example>",
+        "To: %s" % VICTIM,
+        "Subject: " + enc_word("Vos heures de formation vous attendent"),
+    ]
+    html = (
+        "<html><body style=\"font-family:Arial\">\n<p>Bonjour,</p>\n<p>"
+        "Salarié ou demandeur d’emploi, vos heures de formation peuvent "
+        "financer une formation certifiante.</p>\n<p>Un conseiller vérifie "
+        "votre éligibilité en quelques minutes.</p>\n<p><a href=\"https://"
+        "simulation-formation.example.net/eligibilite\">Je fais ma "
+        "simulation</a></p>\n</body></html>\n")
+    root = text_part(html, "html")
+    write_case("cpf_training_fund", mail(h, root), {"phishing": {
+        "verdict": "phishing",
+        "brand": "Mon Compte Formation",
+        "signals": signals("brand_display_name", "links_elsewhere")}},
+        "A French training-fund lure: a 'CPF adviser' (the state's "
+        "training account, Mon Compte Formation, whose cold calling and "
+        "mailing is forbidden) writes from an unrelated domain and sends "
+        "the reader to an eligibility page elsewhere. 'conseiller cpf' is "
+        "one of the brand's keyword lines (brand_display_name).")
+
+
+def health_plan_limited_time():
+    date = "Tue, 17 Dec 2024 14:48:02 -0300"
+    h = inbound(("envio.cotacaofacil-planos.example",
+                 "envio.cotacaofacil-planos.example"), "198.51.100.64", date,
+                qid="4YGc3p9Ds4z6t") + [
+        auth("spf=pass smtp.mailfrom=envio.cotacaofacil-planos.example;\n\t"
+             "dkim=pass header.d=envio.cotacaofacil-planos.example;\n\t"
+             "dmarc=pass header.from=envio.cotacaofacil-planos.example"),
+        "Message-ID: <20241217174802.61b3@envio.cotacaofacil-planos."
+        "example>",
+        "Date: " + date,
+        "From: " + enc_word("Planos de Saúde - Cotação") +
+        " <cotar@envio.cotacaofacil-planos.example>",
+        "To: %s" % VICTIM,
+        "Subject: " + enc_word("Jane, a mensalidade do seu plano foi "
+                               "reajustada?"),
+    ]
+    html = (
+        "<html><body style=\"font-family:Arial\">\n<p>Olá Jane,</p>\n<p>"
+        "Diante do maior reajuste dos planos de saúde dos últimos anos, "
+        "temos uma condição especial para você: redução de até 40% no "
+        "valor da sua mensalidade, por tempo limitado.</p>\n<p><a href=\""
+        "https://cotacao-saude.example.net/proposta\">Receber minha "
+        "cotação</a></p>\n</body></html>\n")
+    root = text_part(html, "html")
+    write_case("health_plan_limited_time", mail(h, root), {"phishing": {
+        "signals": {"$contains": [
+            {"name": "urgency",
+             "evidence": "1 phrase, first: \"por tempo limitado\""},
+            {"name": "lure",
+             "evidence": "1 phrase, first: \"condição especial\""}]}}},
+        "Portuguese health-plan bait: a 'special condition for you' "
+        "(lure) offered 'for a limited time' (urgency), with one link to "
+        "a quotation page on another domain.")
+
+
+def signal_abused_links_only():
+    date = "Wed, 18 Dec 2024 06:31:15 +0000"
+    h = inbound(("mail.huisbesparing-nieuws.example",
+                 "mail.huisbesparing-nieuws.example"), "198.51.100.37", date,
+                qid="4YHd8r2Ft6z1q") + [
+        auth("spf=pass smtp.mailfrom=huisbesparing-nieuws.example;\n\t"
+             "dkim=pass header.d=huisbesparing-nieuws.example;\n\tdmarc="
+             "pass header.from=huisbesparing-nieuws.example"),
+        "Message-ID: <6c1e0f4a-2b7d-4e91-b3a8-0d5f7c2e9a14@huisbesparing-"
+        "nieuws.example>",
+        "Date: " + date,
+        "From: Energie Advies <nieuwsbrief@huisbesparing-nieuws.example>",
+        "To: %s" % VICTIM,
+        "Subject: Uw energierekening kan omlaag",
+    ]
+    link = "http://r7k2m.besparen-nu.click/r.php?id=1o16a8c3_9n2595"
+    html = (
+        "<html><body style=\"font-family:Arial\">\n<table width=\"600\" "
+        "align=\"center\"><tr><td>\n<h2>Betaalt u te veel voor stroom en "
+        "gas?</h2>\n<p>De tarieven zijn gedaald. Vergelijk uw huidige "
+        "contract met de vaste tarieven van dit moment en zie in twee "
+        "minuten wat u per jaar kunt besparen op uw energierekening. Het "
+        "vergelijken is vrijblijvend en u zit nergens aan vast.</p>\n<p>"
+        "Duizenden huishoudens gingen u voor en betalen nu maandelijks "
+        "minder, zonder gedoe met overstappen: wij regelen de opzegging "
+        "bij uw oude leverancier.</p>\n<p><a href=\"" + link + "\">"
+        "Bereken mijn besparing</a></p>\n<p style=\"font-size:11px;color:"
+        "#888\">U ontvangt dit bericht omdat u zich heeft aangemeld voor "
+        "onze tips.</p>\n</td></tr></table>\n</body></html>\n")
+    root = text_part(html, "html")
+    write_case("signal_abused_links_only", mail(h, root), {"phishing": {
+        "signals": signals("abused_links_only", "suspicious_tld",
+                           "links_elsewhere")}},
+        "Energy-saving bait in Dutch from a domain that authenticates "
+        "itself, whose one link goes to a click tracker on an abused "
+        "top-level domain (.click) and none to the sender, without the "
+        "List-Unsubscribe field real bulk mail carries (abused_links_only).")
+
+
+def benign_post_one_abused_link():
+    date = "Wed, 18 Dec 2024 19:03:48 +0100"
+    h = inbound(("mail.rivierstad-fotoclub.example",
+                 "mail.rivierstad-fotoclub.example"), "203.0.113.118", date,
+                qid="4YHs0c5Wn3z7d") + [
+        auth("spf=pass smtp.mailfrom=rivierstad-fotoclub.example;\n\tdkim="
+             "pass header.d=rivierstad-fotoclub.example;\n\tdmarc=pass "
+             "header.from=rivierstad-fotoclub.example"),
+        "Message-ID: <20241218190348.4d2a@rivierstad-fotoclub.example>",
+        "Date: " + date,
+        "From: Marieke de Vries <marieke@rivierstad-fotoclub.example>",
+        "To: %s" % VICTIM,
+        "Subject: Links voor de clubavond van donderdag",
+    ]
+    text = (
+        "Hoi Jane,\n\nZoals beloofd de links voor donderdag:\n\n"
+        "- de expositie in het museum: https://www.stadsmuseum.example.org/"
+        "expositie\n- het nieuwe fotoboek van Pieter: https://pieter-"
+        "fotografie.example.net/boek\n- zijn portfolio, dat hij op een "
+        "goedkoop domein zette: https://pieterfoto.online/\n\nTot "
+        "donderdag,\nMarieke\n")
+    root = text_part(text)
+    write_case("benign_post_one_abused_link", mail(h, root), {"phishing": {
+        "verdict": "clean",
+        "signals": no_signals("abused_links_only")}},
+        "A club member's mail with three links, none to her own domain, one "
+        "of them on an abused top-level domain (.online, suspicious_tld): "
+        "the other links go to ordinary sites, so no abused_links_only.")
+
+
+def signal_display_name_trailing_tag():
+    date = "Thu, 19 Dec 2024 05:52:40 +0000"
+    h = inbound(("mail.voordeelpost-actueel.example",
+                 "mail.voordeelpost-actueel.example"), "198.51.100.93", date,
+                qid="4YJf1n7Gx2z5k") + [
+        auth("spf=pass smtp.mailfrom=voordeelpost-actueel.example;\n\t"
+             "dkim=pass header.d=voordeelpost-actueel.example;\n\tdmarc="
+             "pass header.from=voordeelpost-actueel.example"),
+        "Message-ID: <3a9d7e21-5c4b-4f0a-8e6d-1b2c3d4e5f60@voordeelpost-"
+        "actueel.example>",
+        "Date: " + date,
+        "From: \"Slim Energie Team\"  .QWRTZ <info@voordeelpost-actueel."
+        "example>",
+        "To: %s" % VICTIM,
+        "Subject: Bespaar op uw energierekening.QWRTZ",
+        "List-Unsubscribe: <https://voordeelpost-actueel.example/af>",
+    ]
+    html = (
+        "<html><body style=\"font-family:Arial\">\n<p>Goedemorgen,</p>\n"
+        "<p>De energieprijzen zijn gedaald. Vergelijk uw contract en zie "
+        "wat u kunt besparen.</p>\n<p><a href=\"https://voordeelpost-"
+        "actueel.example/vergelijk\">Vergelijk nu</a></p>\n</body></html>"
+        "\n")
+    root = text_part(html, "html")
+    write_case("signal_display_name_trailing_tag", mail(h, root),
+               {"phishing": {"signals": {"$contains": [
+                   {"name": "random_token",
+                    "evidence": "display name token QWRTZ"}]}}},
+        "A bulk mailing that hangs a tag on the end of the display name "
+        "(and of the subject) to make each copy differ: '.QWRTZ' after "
+        "the quoted name, set off by a space and a dot (random_token).")
+
+
 # ---- main -------------------------------------------------------------------
 
 ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
@@ -1759,7 +1998,10 @@ ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        benign_person_to_person, benign_friend_free_mail,
        benign_colleague_attachment, signal_throwaway_sender_offer,
        benign_camel_case_sender, signal_quoted_from_address,
-       signal_split_from_field]
+       signal_split_from_field, signal_brand_joined_display_name,
+       benign_brand_joined_display_name, cpf_training_fund,
+       health_plan_limited_time, signal_abused_links_only,
+       benign_post_one_abused_link, signal_display_name_trailing_tag]
 
 
 def main():
