@@ -816,10 +816,11 @@ ms_status ms_spam_check(const ms_spam_rules *rules, ms_spam_scratch *s,
     check_kind(rules, s, arena, KIND_URI, uris.p, uris.n);
 
     /* the eval: tests mailscope runs */
+    spam_eval_cache cache = {false, 0};
     for (size_t k = 0; k < rules->n_eval_rules; k++) {
         size_t i = rules->eval_rules[k];
         s->value[i] =
-            ms_spam_eval_run(rules, &rules->rules[i], arena, m, s->md);
+            ms_spam_eval_run(rules, &rules->rules[i], arena, m, s->md, &cache);
     }
 
     /* the metas come in dependency order, so one pass suffices unless

@@ -372,6 +372,26 @@ static bool domain_glob(const char *d, const char *g)
     return *d == '\0';
 }
 
+static int compare_names(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+void ms_spam_eval_finish(ms_spam_rules *rules)
+{
+    /* the plain names first (sorted, for bsearch), the globs after */
+    size_t plain = 0;
+    for (size_t k = 0; k < rules->n_freemail; k++) {
+        if (strpbrk(rules->freemail[k], "*?") != NULL)
+            continue;
+        char *t = rules->freemail[plain];
+        rules->freemail[plain++] = rules->freemail[k];
+        rules->freemail[k] = t;
+    }
+    qsort(rules->freemail, plain, sizeof(char *), compare_names);
+    rules->n_freemail_globs = rules->n_freemail - plain;
+}
+
 /* True when the address is at a free mail domain, as SpamAssassin's
  * FreeMail plugin judges it: role and bounce addresses are left out. */
 static bool is_freemail(const ms_spam_rules *rules, const char *address)
@@ -392,8 +412,17 @@ static bool is_freemail(const ms_spam_rules *rules, const char *address)
             (prefix || (size_t)(at - address) == n))
             return false;
     }
-    const char *domain = at + 1;
-    for (size_t k = 0; k < rules->n_freemail; k++)
+    char domain[256];
+    size_t n = 0;
+    for (const char *c = at + 1; *c && n + 1 < sizeof(domain); c++)
+        domain[n++] = ms_ascii_lower(*c);
+    domain[n] = '\0';
+    size_t plain = rules->n_freemail - rules->n_freemail_globs;
+    const char *key = domain;
+    if (bsearch(&key, rules->freemail, plain, sizeof(char *), compare_names) !=
+        NULL)
+        return true;
+    for (size_t k = plain; k < rules->n_freemail; k++)
         if (domain_glob(domain, rules->freemail[k]))
             return true;
     return false;
@@ -506,12 +535,17 @@ static bool top_is_html(const ms_message *m)
 }
 
 double ms_spam_eval_run(const ms_spam_rules *rules, const spam_rule *r,
-                        ms_arena *a, const ms_message *m, pcre2_match_data *md)
+                        ms_arena *a, const ms_message *m, pcre2_match_data *md,
+                        spam_eval_cache *cache)
 {
     size_t html, text;
     switch (r->eval_fn) {
     case EVAL_SHIFTED_DATE: {
-        double d = date_diff(m), lo, hi;
+        if (!cache->date_done) {
+            cache->date_diff = date_diff(m);
+            cache->date_done = true;
+        }
+        double d = cache->date_diff, lo, hi;
         bool has_lo = hours_arg(r->eval_args[0], &lo);
         bool has_hi = hours_arg(r->eval_args[1], &hi);
         return (!has_lo || d >= lo) && (!has_hi || d < hi);

@@ -127,8 +127,10 @@ struct ms_spam_rules {
     size_t n_header_rules;
     unsigned *eval_rules; /* the eval: tests run */
     size_t n_eval_rules;
-    char **freemail; /* freemail_domains: names, or "*.name" for subdomains */
-    size_t n_freemail, cap_freemail;
+    char **freemail; /* freemail_domains, lower-case: after load, the
+                        names without wildcards first, sorted, then the
+                        n_freemail_globs with '*' or '?' */
+    size_t n_freemail, cap_freemail, n_freemail_globs;
     bool meta_cycle; /* some metas read each other: evaluate to a fixpoint */
     ms_spam_rules_stats stats;
     char *cache_dir; /* compiled prefilters kept here; NULL: not kept */
@@ -162,9 +164,20 @@ bool ms_spam_eval_parse(spam_rule *r, const char *call);
 /* Frees what ms_spam_eval_parse kept. */
 void ms_spam_eval_free(spam_rule *r);
 
-/* Runs rule r's eval: test on a mail; returns 1 for a hit, else 0. */
+/* What the eval: tests of one mail share, computed once. */
+typedef struct spam_eval_cache {
+    bool date_done;
+    double date_diff;
+} spam_eval_cache;
+
+/* Sorts the freemail_domains list for lookups (after loading). */
+void ms_spam_eval_finish(ms_spam_rules *rules);
+
+/* Runs rule r's eval: test on a mail; returns 1 for a hit, else 0. The
+ * cache starts zeroed for each mail. */
 double ms_spam_eval_run(const ms_spam_rules *rules, const spam_rule *r,
-                        ms_arena *a, const ms_message *m, pcre2_match_data *md);
+                        ms_arena *a, const ms_message *m,
+                        pcre2_match_data *md, spam_eval_cache *cache);
 
 /* Compiles the meta expression of rules->rules[index]. Returns false
  * with a reason in err when the expression is malformed or names an

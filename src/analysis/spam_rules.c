@@ -1280,6 +1280,7 @@ static ms_status finish_rules(ms_spam_rules *rules)
         if (r->is_eval && r->eval_fn >= 0 && r->kind >= 0)
             rules->eval_rules[rules->n_eval_rules++] = (unsigned)i;
     }
+    ms_spam_eval_finish(rules);
     for (size_t i = 0; i < rules->n_rules; i++) {
         const spam_rule *r = &rules->rules[i];
         if (r->kind == KIND_HEADER && !r->is_eval && !r->invalid)
