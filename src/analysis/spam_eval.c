@@ -388,7 +388,8 @@ void ms_spam_eval_finish(ms_spam_rules *rules)
         rules->freemail[plain++] = rules->freemail[k];
         rules->freemail[k] = t;
     }
-    qsort(rules->freemail, plain, sizeof(char *), compare_names);
+    if (plain > 1)
+        qsort(rules->freemail, plain, sizeof(char *), compare_names);
     rules->n_freemail_globs = rules->n_freemail - plain;
 }
 
@@ -419,8 +420,8 @@ static bool is_freemail(const ms_spam_rules *rules, const char *address)
     domain[n] = '\0';
     size_t plain = rules->n_freemail - rules->n_freemail_globs;
     const char *key = domain;
-    if (bsearch(&key, rules->freemail, plain, sizeof(char *), compare_names) !=
-        NULL)
+    if (plain > 0 && bsearch(&key, rules->freemail, plain, sizeof(char *),
+                             compare_names) != NULL)
         return true;
     for (size_t k = plain; k < rules->n_freemail; k++)
         if (domain_glob(domain, rules->freemail[k]))

@@ -176,8 +176,8 @@ void ms_spam_eval_finish(ms_spam_rules *rules);
 /* Runs rule r's eval: test on a mail; returns 1 for a hit, else 0. The
  * cache starts zeroed for each mail. */
 double ms_spam_eval_run(const ms_spam_rules *rules, const spam_rule *r,
-                        ms_arena *a, const ms_message *m,
-                        pcre2_match_data *md, spam_eval_cache *cache);
+                        ms_arena *a, const ms_message *m, pcre2_match_data *md,
+                        spam_eval_cache *cache);
 
 /* Compiles the meta expression of rules->rules[index]. Returns false
  * with a reason in err when the expression is malformed or names an
