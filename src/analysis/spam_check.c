@@ -514,8 +514,7 @@ static void render_html(const char *p, size_t n, ms_buf *out)
             }
             continue;
         }
-        bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-                     c == '\f' || c == '\v';
+        bool space = ms_ascii_is_space(c);
         size_t len = 1;
         if (!space && (unsigned char)c == 0xc2 && i + 1 < n &&
             (unsigned char)p[i + 1] == 0xa0) {
@@ -561,22 +560,16 @@ static void render_html(const char *p, size_t n, ms_buf *out)
         }
         /* a run of plain text in one copy */
         size_t j = i + 1;
-        while (j < n && p[j] != '<' && p[j] != '&' && p[j] != ' ' &&
-               (unsigned char)p[j] > '\r' && (unsigned char)p[j] != 0xc2)
+        while (j < n && p[j] != '<' && p[j] != '&' &&
+               !ms_ascii_is_space(p[j]) && (unsigned char)p[j] != 0xc2)
             j++;
         ms_buf_append(out, p + i, j - i);
         i = j;
     }
 }
 
-/* True for the bytes Perl's \\s matches in a byte string. */
-static bool is_body_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
-}
-
-/* Appends text as SpamAssassin presents the body to its rules: a run of
+/* Appends text as SpamAssassin presents the body to its rules (white
+ * space is Perl's \s on bytes, ms_ascii_is_space's set): a run of
  * white space holding two line ends or more becomes one line end (a
  * paragraph break; a space stays on either side when the run had white
  * space there), every other run one space, so one paragraph is one line. */
@@ -584,16 +577,16 @@ static void append_paragraphs(ms_buf *out, const char *p, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        if (!is_body_space(p[i])) {
+        if (!ms_ascii_is_space(p[i])) {
             size_t j = i;
-            while (j < n && !is_body_space(p[j]))
+            while (j < n && !ms_ascii_is_space(p[j]))
                 j++;
             ms_buf_append(out, p + i, j - i);
             i = j;
             continue;
         }
         size_t j = i, first_nl = n, last_nl = n, lines = 0;
-        for (; j < n && is_body_space(p[j]); j++) {
+        for (; j < n && ms_ascii_is_space(p[j]); j++) {
             if (p[j] != '\n')
                 continue;
             if (lines++ == 0)
