@@ -68,6 +68,21 @@ long ms_spam_rule_find(const ms_spam_rules *rules, const char *name)
     return -1;
 }
 
+/* Makes room for one more item in a malloc'd array of n items, doubling
+ * its capacity (first when empty). Returns the array, moved or not, or
+ * NULL when memory runs out (the old one is then kept). */
+static void *grow_for_one(void *items, size_t n, size_t *cap, size_t size,
+                          size_t first)
+{
+    if (n < *cap)
+        return items;
+    size_t want = *cap ? *cap * 2 : first;
+    void *grown = realloc(items, want * size);
+    if (grown != NULL)
+        *cap = want;
+    return grown;
+}
+
 /* Returns the rule called name, creating an undefined one when absent
  * (score and describe lines may come before the rule). NULL on ENOMEM. */
 static spam_rule *rule_get(ms_spam_rules *rules, const char *name)
@@ -75,14 +90,11 @@ static spam_rule *rule_get(ms_spam_rules *rules, const char *name)
     long i = ms_spam_rule_find(rules, name);
     if (i >= 0)
         return &rules->rules[i];
-    if (rules->n_rules == rules->cap_rules) {
-        size_t cap = rules->cap_rules ? rules->cap_rules * 2 : 256;
-        spam_rule *p = realloc(rules->rules, cap * sizeof(*p));
-        if (p == NULL)
-            return NULL;
-        rules->rules = p;
-        rules->cap_rules = cap;
-    }
+    spam_rule *grown = grow_for_one(rules->rules, rules->n_rules,
+                                    &rules->cap_rules, sizeof(spam_rule), 256);
+    if (grown == NULL)
+        return NULL;
+    rules->rules = grown;
     spam_rule *r = &rules->rules[rules->n_rules];
     memset(r, 0, sizeof(*r));
     r->name = strdup(name);
@@ -375,16 +387,14 @@ static ms_status load_line(loader *ld, char *line, const char *dir)
         return MS_OK;
     ms_spam_rules *rules = ld->rules;
     if (strcmp(key, "freemail_domains") == 0) {
-        /* FreeMail's list: names, or "*.name" for its subdomains */
+        /* FreeMail's list: names, with '*' and '?' globs */
         for (char *d = next_word(&rest); d != NULL; d = next_word(&rest)) {
-            if (rules->n_freemail == rules->cap_freemail) {
-                size_t cap = rules->cap_freemail ? rules->cap_freemail * 2 : 64;
-                char **grown = realloc(rules->freemail, cap * sizeof(char *));
-                if (grown == NULL)
-                    return MS_ENOMEM;
-                rules->freemail = grown;
-                rules->cap_freemail = cap;
-            }
+            char **grown =
+                grow_for_one(rules->freemail, rules->n_freemail,
+                             &rules->cap_freemail, sizeof(char *), 64);
+            if (grown == NULL)
+                return MS_ENOMEM;
+            rules->freemail = grown;
             char *copy = strdup(d);
             if (copy == NULL)
                 return MS_ENOMEM;
@@ -667,6 +677,25 @@ typedef struct pattern_list {
     size_t n;
 } pattern_list;
 
+/* Makes an empty list with room for cap patterns; false when memory runs
+ * out (pattern_list_free still frees what was made). */
+static bool pattern_list_new(pattern_list *list, size_t cap)
+{
+    list->expr = calloc(cap + 1, sizeof(char *));
+    list->flags = calloc(cap + 1, sizeof(unsigned));
+    list->rule = calloc(cap + 1, sizeof(unsigned));
+    list->n = 0;
+    return list->expr && list->flags && list->rule;
+}
+
+/* Frees a list's arrays (not the expressions). */
+static void pattern_list_free(pattern_list *list)
+{
+    free(list->expr);
+    free(list->flags);
+    free(list->rule);
+}
+
 /*
  * The prefilter cache: a compiled database is kept in
  * cache_dir/<key>.hsdb, where key is the SHA-256 of the Hyperscan
@@ -875,16 +904,13 @@ static ms_status add_prefilter(ms_spam_rules *rules, const pattern_list *list,
         hs_free_database(db);
         return MS_OK;
     }
-    if (rules->n_pf == rules->cap_pf) {
-        size_t cap = rules->cap_pf ? rules->cap_pf * 2 : 16;
-        prefilter *grown = realloc(rules->pf, cap * sizeof(*grown));
-        if (grown == NULL) {
-            hs_free_database(db);
-            return MS_ENOMEM;
-        }
-        rules->pf = grown;
-        rules->cap_pf = cap;
+    prefilter *grown = grow_for_one(rules->pf, rules->n_pf, &rules->cap_pf,
+                                    sizeof(prefilter), 16);
+    if (grown == NULL) {
+        hs_free_database(db);
+        return MS_ENOMEM;
     }
+    rules->pf = grown;
     prefilter *pf = &rules->pf[rules->n_pf];
     pf->db = db;
     pf->n = m;
@@ -933,14 +959,13 @@ static ms_status build_line_rules(ms_spam_rules *rules, int kind, size_t *count)
     size_t n = 0;
     for (size_t i = 0; i < rules->n_rules; i++)
         n += rules->rules[i].kind == kind && rules->rules[i].re != NULL;
-    pattern_list units = {calloc(n + 1, sizeof(char *)),
-                          calloc(n + 1, sizeof(unsigned)),
-                          calloc(n + 1, sizeof(unsigned)), 0};
+    pattern_list units;
+    bool listed = pattern_list_new(&units, n);
     char **owned = calloc(n + 1, sizeof(char *));
     unsigned *refused = calloc(n + 1, sizeof(unsigned));
     size_t n_refused = 0;
     ms_status rc = MS_ENOMEM;
-    if (!units.expr || !units.flags || !units.rule || !owned || !refused)
+    if (!listed || !owned || !refused)
         goto done;
     for (size_t i = 0; i < rules->n_rules; i++) {
         spam_rule *r = &rules->rules[i];
@@ -976,9 +1001,7 @@ done:
         free(owned[k]);
     free(owned);
     free(refused);
-    free(units.expr);
-    free(units.flags);
-    free(units.rule);
+    pattern_list_free(&units);
     return rc;
 }
 
@@ -1011,18 +1034,14 @@ static ms_status build_prefilters(ms_spam_rules *rules, int kind, int target,
         if (lrc != MS_OK)
             return lrc;
     }
-    pattern_list direct = {calloc(n + 1, sizeof(char *)),
-                           calloc(n + 1, sizeof(unsigned)),
-                           calloc(n + 1, sizeof(unsigned)), 0};
-    pattern_list wide = {calloc(n + 1, sizeof(char *)),
-                         calloc(n + 1, sizeof(unsigned)),
-                         calloc(n + 1, sizeof(unsigned)), 0};
+    pattern_list direct, wide;
+    bool listed = pattern_list_new(&direct, n);
+    listed = pattern_list_new(&wide, n) && listed;
     unsigned *later = calloc(n + 1, sizeof(unsigned));
     char **owned = calloc(n + 1, sizeof(char *));
     size_t n_later = 0, n_owned = 0;
     ms_status rc = MS_OK;
-    if (!direct.expr || !direct.flags || !direct.rule || !wide.expr ||
-        !wide.flags || !wide.rule || !later || !owned) {
+    if (!listed || !later || !owned) {
         rc = MS_ENOMEM;
         goto done;
     }
@@ -1101,12 +1120,8 @@ done:
         free(owned[k]);
     free(owned);
     free(later);
-    free(direct.expr);
-    free(direct.flags);
-    free(direct.rule);
-    free(wide.expr);
-    free(wide.flags);
-    free(wide.rule);
+    pattern_list_free(&direct);
+    pattern_list_free(&wide);
     return rc;
 }
 
