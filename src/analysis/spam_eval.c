@@ -29,6 +29,7 @@
  * its own, and the plugins it has no counterpart for) is counted and
  * left out, and reads as not hit in metas.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,13 +120,12 @@ bool ms_spam_eval_parse(spam_rule *r, const char *call)
         r->eval_args[n] = strdup(arg);
         if (r->eval_args[n] == NULL)
             return false;
-        n++;
+        r->n_eval_args = ++n; /* freed by ms_spam_eval_free */
         if (*p == ',')
             p++;
         else if (*p != ')')
             return true;
     }
-    r->n_eval_args = n;
     if (*p != ')' || n < evals[found].min_args || n > evals[found].max_args)
         return true;
     int fn = evals[found].fn;
@@ -260,8 +260,9 @@ static bool received_fetchmail(const char *raw)
 /* The Date header minus the Received time nearest to it, in seconds, as
  * SpamAssassin computes it (0 without a Date or a dated Received): the
  * hops newest first, fetchmail's line on top left out (with the local
- * hand-over above it, if any), the oldest dated hop left out too when it agrees
- * exactly with the Date and others are left. */
+ * hand-over above it, if any), and the oldest dated hop left out too when
+ * it agrees exactly with the Date and others are left. Ties go to the
+ * newer hop, as SpamAssassin's stable sort leaves them. */
 static double date_diff(const ms_message *m)
 {
     if (!m->date.valid || m->n_received == 0)
@@ -273,26 +274,22 @@ static double date_diff(const ms_message *m)
     } else if (received_fetchmail(m->received[top - 1].raw)) {
         top -= 1;
     }
-    size_t dated = 0, oldest = 0;
-    for (size_t k = top; k-- > 0;)
-        if (m->received[k].date.valid &&
-            received_date_form(m->received[k].raw)) {
-            dated++;
-            oldest = k;
-        }
-    double best = 0;
-    bool any = false;
+    /* the last dated hop seen is held back until an older one shows it
+     * was not the oldest */
+    double best = 0, held = 0;
+    size_t dated = 0;
     for (size_t k = top; k-- > 0;) {
         const ms_received_hop *h = &m->received[k];
         if (!h->date.valid || !received_date_form(h->raw))
             continue;
-        double d = (double)(m->date.utc - h->date.utc);
-        if (k == oldest && d == 0 && dated > 1)
-            continue;
-        if (!any || (d < 0 ? -d : d) < (best < 0 ? -best : best))
-            best = d;
-        any = true;
+        if (dated > 0 && (dated == 1 || fabs(held) < fabs(best)))
+            best = held;
+        held = (double)(m->date.utc - h->date.utc);
+        dated++;
     }
+    if (dated > 0 && !(held == 0 && dated > 1) &&
+        (dated == 1 || fabs(held) < fabs(best)))
+        best = held;
     return best;
 }
 
