@@ -25,6 +25,10 @@
 /* Deepest folder nesting walked. */
 #define MAX_WALK_DEPTH 64
 
+/* Files above this size that start like an mbox are walked from a
+ * read-only mapping instead of being read whole. */
+#define MAP_THRESHOLD ((size_t)64 << 20)
+
 /* Reads a whole file into a malloc'd buffer; see source.h. */
 char *ms_source_read_file(const char *path, size_t max, size_t *len,
                           char *reason, size_t reason_size)
@@ -42,6 +46,20 @@ char *ms_source_read_file(const char *path, size_t max, size_t *len,
     char *buf = malloc(cap);
     while (buf) {
         if (n == cap - 1) {
+            /* full as sized: peek before growing, so a file read whole
+             * costs no copy */
+            char probe;
+            ssize_t k = read(fd, &probe, 1);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k == 0)
+                break;
+            if (k < 0) {
+                snprintf(reason, reason_size, "%s", strerror(errno));
+                free(buf);
+                buf = NULL;
+                break;
+            }
             char *bigger = realloc(buf, cap * 2);
             if (bigger == NULL) {
                 free(buf);
@@ -50,6 +68,12 @@ char *ms_source_read_file(const char *path, size_t max, size_t *len,
             }
             buf = bigger;
             cap *= 2;
+            buf[n++] = probe;
+            if (max && n >= max) {
+                n = max;
+                break;
+            }
+            continue;
         }
         ssize_t k = read(fd, buf + n, cap - 1 - n);
         if (k < 0 && errno == EINTR)
@@ -284,7 +308,13 @@ static ms_status walk(const char *path, const char *mailbox, int depth,
         if (fnmatch(opt->include, base, 0) != 0)
             return MS_OK;
     }
-    if (!is_stdin && S_ISREG(st.st_mode) && st.st_size > 0) {
+    /* a file that fits is read whole and split from memory; only a big
+     * one (an mbox far larger than any mail) is walked from a mapping:
+     * mapping and unmapping every small file costs more than reading it,
+     * and each unmapping interrupts the other cores */
+    if (!is_stdin && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        ((size_t)st.st_size > MAP_THRESHOLD ||
+         (opt->max_file_bytes && (size_t)st.st_size > opt->max_file_bytes))) {
         bool split = false;
         *stop = !walk_mapped_mbox(path, (size_t)st.st_size, fn, ctx, &split);
         if (split)
