@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Hashes of an attachment's decoded bytes: md5, sha1, sha256, sha512 and
- * the ssdeep fuzzy hash, computed in a single pass. The bytes are walked
- * once in cache-sized chunks and every chunk is fed to all five hashers
- * while it is still hot, so a large attachment is read from memory once
- * rather than five times.
+ * the ssdeep fuzzy hash. The bytes are walked once in cache-sized chunks
+ * and every chunk is fed to the four digests while it is still hot, so a
+ * large attachment is read from memory once rather than four times;
+ * ssdeep takes two passes of its own.
  */
 #ifndef MS_ANALYSIS_HASHES_H
 #define MS_ANALYSIS_HASHES_H
@@ -14,7 +14,7 @@
 
 #include "mailscope/status.h"
 
-/* Room for an ssdeep digest and its NUL (libfuzzy's FUZZY_MAX_RESULT). */
+/* Room for an ssdeep digest and its NUL (MS_SSDEEP_DIGEST_MAX). */
 #define MS_SSDEEP_MAX 148
 
 /* The hex digests of one file; every string is NUL-terminated and
@@ -27,7 +27,7 @@ typedef struct ms_hashes {
     char ssdeep[MS_SSDEEP_MAX];
 } ms_hashes;
 
-/* Computes all digests of the n bytes at p in one pass. The ssdeep hash
+/* Computes all digests of the n bytes at p. The ssdeep hash
  * is computed only when with_ssdeep is true (callers skip it for files
  * past their ssdeep ceiling). Returns MS_OK, or MS_ENOMEM when a hasher
  * cannot be created; out is then zeroed. */

@@ -8,12 +8,12 @@
 #include <string.h>
 #include <time.h>
 
-#include <fuzzy.h>
 #include <openssl/evp.h>
 
 #include "report/document.h"
 
 #include "analysis/qrcode.h"
+#include "analysis/ssdeep.h"
 #include "report/message_json.h"
 #include "util/json.h"
 
@@ -51,8 +51,8 @@ static void write_hashes(ms_json *w, const char *data, size_t len,
         if (i == 1)
             ms_json_kv_cstr(w, "sha256", sha256);
     }
-    char fuzzy[FUZZY_MAX_RESULT];
-    if (fuzzy_hash_buf((const unsigned char *)data, (uint32_t)len, fuzzy) == 0)
+    char fuzzy[MS_SSDEEP_DIGEST_MAX];
+    if (ms_ssdeep((const unsigned char *)data, len, fuzzy) == 0)
         ms_json_kv_cstr(w, "ssdeep", fuzzy);
     else
         ms_json_kv_null(w, "ssdeep");

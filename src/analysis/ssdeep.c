@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ssdeep digests (see ssdeep.h), written here rather than taken from
+ * libfuzzy because hashing every mail and attachment with libfuzzy was a
+ * tenth of `mailscope analyze`'s time. The digest is the same; the work
+ * is not.
+ *
+ * How ssdeep works. A rolling hash over the last 7 bytes marks "trigger"
+ * points; a trigger has a level, the number of trailing zero bits of
+ * (sum + 1) / 3 when 3 divides sum + 1. The digest for block size
+ * 3 * 2^L cuts the input at the triggers of level L or more and writes
+ * one base64 character (a 6-bit FNV hash) per piece, at most 64; the
+ * 32nd and later pieces of the second, half-length digest run together.
+ * The block size printed is the smallest whose digest could hold the
+ * input (3 * 2^L * 64 >= size), lowered while its digest has fewer than
+ * 32 characters; the second part is the digest of the next level up.
+ *
+ * libfuzzy keeps a running FNV hash for every level that might still be
+ * chosen (five to seven at once, two hashes each) and updates all of
+ * them for every byte. Here a first pass only counts the triggers per
+ * level, which settles the level to print; a second pass hashes the two
+ * levels printed, one hash each. Triggers below the likely levels are
+ * rare events, not counted, unless the counts show they are needed.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/ssdeep.h"
+
+#define WINDOW        7     /* bytes in the rolling hash */
+#define MIN_BLOCK     3u    /* block size of level 0 */
+#define DIGEST_LEN    64    /* characters of the first digest */
+#define HALF_LEN      32    /* characters of the second digest */
+#define HASH_INIT     0x27  /* FNV offset basis, low 6 bits */
+#define FNV_PRIME_LOW 0x93u /* FNV prime 0x01000193, low 8 bits */
+#define LEVELS        32
+#define MAX_LEVEL     28 /* above, ssdeep switches to a special case */
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* The rolling hash; the byte leaving the window is read from the input. */
+typedef struct roll {
+    uint32_t h1, h2, h3;
+} roll;
+
+static inline uint32_t roll_step(roll *r, uint32_t c, uint32_t gone)
+{
+    r->h2 += WINDOW * c - r->h1;
+    r->h1 += c - gone;
+    r->h3 = (r->h3 << 5) ^ c;
+    return r->h1 + r->h2 + r->h3;
+}
+
+/* One FNV step. Only the low 6 bits are ever printed, and they depend
+ * only on the low bits of the state, so an 8-bit state is enough. */
+static inline uint8_t fnv(uint8_t h, uint32_t c)
+{
+    return (uint8_t)((h * FNV_PRIME_LOW) ^ c);
+}
+
+/* When the rolling sum s marks a trigger at level lmin or above, returns
+ * true and sets *q to (s + 1) / 3, whose trailing zeros are the level.
+ * 0xAAAAAAAB is the inverse of 3 modulo 2^32: the product is the
+ * quotient exactly when 3 divides, and above 0x55555555 otherwise.
+ * Rotating the product right by lmin folds "3 * 2^lmin divides" into one
+ * comparison (low bits that are not zero land on top), so the loop has a
+ * single, rarely taken branch. A sum of 0xFFFFFFFF is not a trigger. */
+static inline bool trigger(uint32_t s, unsigned lmin, uint32_t *q)
+{
+    uint32_t horg = s + 1;
+    *q = horg * 0xAAAAAAABu;
+    uint32_t rot = lmin ? (*q >> lmin) | (*q << (32 - lmin)) : *q;
+    return __builtin_expect(rot <= (0x55555555u >> lmin), 0) && horg != 0;
+}
+
+/* Counts the triggers of level lmin or more by level into hist. */
+static void count_triggers(const unsigned char *p, size_t n, unsigned lmin,
+                           uint64_t hist[LEVELS])
+{
+    memset(hist, 0, LEVELS * sizeof(hist[0]));
+    uint32_t q;
+    roll r = {0, 0, 0};
+    size_t head = n < WINDOW ? n : WINDOW;
+    for (size_t i = 0; i < head; i++)
+        if (trigger(roll_step(&r, p[i], 0), lmin, &q))
+            hist[__builtin_ctz(q)]++;
+    for (size_t i = head; i < n; i++)
+        if (trigger(roll_step(&r, p[i], p[i - WINDOW]), lmin, &q))
+            hist[__builtin_ctz(q)]++;
+}
+
+/* Picks the level to print from the trigger counts; sets *levels to the
+ * number of levels ssdeep would have opened (a level opens at the first
+ * trigger of the one below, up to limit). Returns -1 when a count below
+ * lmin is needed. */
+static int pick_level(const uint64_t hist[LEVELS], unsigned lmin,
+                      unsigned guess, unsigned limit, unsigned *levels)
+{
+    uint64_t ge[LEVELS + 1];
+    ge[LEVELS] = 0;
+    int top = -1;
+    for (int l = LEVELS - 1; l >= (int)lmin; l--) {
+        ge[l] = ge[l + 1] + hist[l];
+        if (top < 0 && hist[l] > 0)
+            top = l;
+    }
+    if (top < 0 && lmin > 0)
+        return -1; /* the highest trigger, if any, is below lmin */
+    *levels = top < 0
+                  ? 1
+                  : 1 + ((unsigned)top + 1 < limit ? (unsigned)top + 1 : limit);
+    unsigned bi = guess < *levels - 1 ? guess : *levels - 1;
+    while (bi > 0 && bi >= lmin && ge[bi] < HALF_LEN)
+        bi--;
+    if (bi > 0 && bi < lmin)
+        return -1;
+    return (int)bi;
+}
+
+/* Writes the ssdeep digest; see ssdeep.h. */
+int ms_ssdeep(const unsigned char *p, size_t n, char *out)
+{
+    out[0] = '\0';
+    unsigned guess = 0;
+    while (guess <= MAX_LEVEL &&
+           (uint64_t)(MIN_BLOCK << guess) * DIGEST_LEN < (uint64_t)n)
+        guess++;
+    if (guess > MAX_LEVEL)
+        return -1;
+    unsigned limit = guess + 1;
+    unsigned lmin = guess >= 3 ? guess - 3 : 0;
+    uint64_t hist[LEVELS];
+    unsigned levels = 1;
+    int level;
+    for (;;) {
+        count_triggers(p, n, lmin, hist);
+        level = pick_level(hist, lmin, guess, limit, &levels);
+        if (level >= 0)
+            break;
+        lmin = 0; /* rare: few triggers high up; count them all */
+    }
+    unsigned bi = (unsigned)level;
+
+    /* second pass: the pieces of level bi and, for the second part, of
+     * level bi + 1, whose hash stops being reset after 31 pieces */
+    char first[DIGEST_LEN], second[HALF_LEN];
+    unsigned n1 = 0, n2 = 0;
+    char tail1 = 0, tail2 = 0;
+    uint8_t h1 = HASH_INIT, h2 = HASH_INIT;
+    uint32_t q, sum = 0;
+    roll r = {0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = p[i];
+        sum = roll_step(&r, c, i >= WINDOW ? p[i - WINDOW] : 0);
+        h1 = fnv(h1, c);
+        h2 = fnv(h2, c);
+        if (!trigger(sum, bi, &q))
+            continue;
+        if (n1 < DIGEST_LEN - 1) {
+            first[n1++] = b64[h1 & 63];
+            h1 = HASH_INIT;
+        } else {
+            tail1 = b64[h1 & 63]; /* the last piece absorbs the rest */
+        }
+        if ((q >> bi) & 1)
+            continue; /* not a trigger of level bi + 1 */
+        if (n2 < HALF_LEN - 1) {
+            second[n2++] = b64[h2 & 63];
+            h2 = HASH_INIT;
+        } else {
+            tail2 = b64[h2 & 63];
+        }
+    }
+
+    int k = snprintf(out, MS_SSDEEP_DIGEST_MAX,
+                     "%lu:", (unsigned long)(MIN_BLOCK << bi));
+    memcpy(out + k, first, n1);
+    k += (int)n1;
+    /* the unfinished piece counts unless the input ends on a rolling sum
+     * of zero, where ssdeep prints the last finished one instead */
+    if (sum != 0)
+        out[k++] = b64[h1 & 63];
+    else if (tail1)
+        out[k++] = tail1;
+    out[k++] = ':';
+    if (bi + 1 < levels) {
+        memcpy(out + k, second, n2);
+        k += (int)n2;
+        if (sum != 0)
+            out[k++] = b64[h2 & 63];
+        else if (tail2)
+            out[k++] = tail2;
+    } else if (sum != 0) {
+        out[k++] = b64[h1 & 63];
+    }
+    out[k] = '\0';
+    return 0;
+}
