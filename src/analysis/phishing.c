@@ -30,6 +30,7 @@
 #include "html/render.h"
 #include "util/ascii.h"
 #include "util/buf.h"
+#include "util/hs_cache.h"
 #include "util/utf8.h"
 
 /* The texts of a mail that are scanned, each with its own bits. */
@@ -227,7 +228,8 @@ typedef struct brand {
 } brand;
 
 struct ms_phish_engine {
-    char **lits; /* lower-case literals, distinct */
+    char *cache_dir; /* compiled databases kept here, NULL: none */
+    char **lits;     /* lower-case literals, distinct */
     size_t *lit_len;
     unsigned char *lit_use; /* USE_* bits: which lists hold it */
     size_t n_lits, cap_lits;
@@ -1037,7 +1039,8 @@ static ms_status index_lists(ms_phish_engine *e)
 
 /* Compiles n literals into a database whose matches report once per
  * scan, with ids[i] for literal i (NULL: i) and the given extra flags. */
-static ms_status compile_literals(const char *const *lits, const size_t *lens,
+static ms_status compile_literals(const char *cache_dir,
+                                  const char *const *lits, const size_t *lens,
                                   const unsigned *ids, size_t n, unsigned flag,
                                   hs_database_t **db, char *err,
                                   size_t err_size)
@@ -1055,8 +1058,8 @@ static ms_status compile_literals(const char *const *lits, const size_t *lens,
     }
     hs_compile_error_t *cerr = NULL;
     ms_status rc = MS_OK;
-    if (hs_compile_lit_multi(lits, flags, own_ids, lens, (unsigned)n,
-                             HS_MODE_BLOCK, NULL, db, &cerr) != HS_SUCCESS) {
+    if (ms_hs_compile_lit_cached(cache_dir, lits, flags, own_ids, lens,
+                                 (unsigned)n, db, &cerr) != HS_SUCCESS) {
         snprintf(err, err_size, "phishing lists: %s",
                  cerr && cerr->message ? cerr->message : "cannot compile");
         hs_free_compile_error(cerr);
@@ -1117,8 +1120,8 @@ static ms_status compile_found(ms_phish_engine *e, unsigned mask,
         }
     }
     if (rc == MS_OK && n > 0)
-        rc = compile_literals((const char *const *)forms, lens, ids, n,
-                              HS_FLAG_CASELESS, db, err, err_size);
+        rc = compile_literals(e->cache_dir, (const char *const *)forms, lens,
+                              ids, n, HS_FLAG_CASELESS, db, err, err_size);
     for (size_t i = 0; i < n; i++)
         free(forms[i]);
     free(forms);
@@ -1158,8 +1161,8 @@ static ms_status compile_words(ms_phish_engine *e, unsigned mask,
         n++;
     }
     if (rc == MS_OK && n > 0)
-        rc = compile_literals((const char *const *)forms, lens, ids, n, 0, db,
-                              err, err_size);
+        rc = compile_literals(e->cache_dir, (const char *const *)forms, lens,
+                              ids, n, 0, db, err, err_size);
     for (size_t i = 0; i < n; i++)
         free(forms[i]);
     free(forms);
@@ -1198,6 +1201,10 @@ ms_status ms_phish_engine_new(const ms_phish_config *c, ms_phish_engine **out,
         e->weights[s] = signal_defaults[s].weight;
     e->threshold_phishing = 50;
     e->threshold_suspicious = 25;
+    if (c->cache_dir && (e->cache_dir = strdup(c->cache_dir)) == NULL) {
+        free(e);
+        return MS_ENOMEM;
+    }
     ms_status rc =
         load_files(e, c->brands, c->n_brands, load_brands, err, err_size);
     if (rc == MS_OK)
@@ -1245,6 +1252,7 @@ void ms_phish_engine_free(ms_phish_engine *e)
         free_strings(b->labels, b->n_labels);
     }
     free(e->brands);
+    free(e->cache_dir);
     free_strings(e->lits, e->n_lits);
     free(e->lit_len);
     free(e->lit_use);

@@ -54,7 +54,8 @@ typedef struct ms_phish_config {
     size_t n_phrases;
     const char *domains[MS_PHISH_MAX_FILES]; /* free mail, hosting, TLDs */
     size_t n_domains;
-    const char *signals; /* weights and thresholds, NULL: built-in */
+    const char *signals;   /* weights and thresholds, NULL: built-in */
+    const char *cache_dir; /* compiled lists kept here, NULL: none */
 } ms_phish_config;
 
 /* One signal that fired. */

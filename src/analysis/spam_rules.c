@@ -29,6 +29,7 @@
 #include "analysis/spam_internal.h"
 #include "analysis/spam_widen.h"
 #include "util/ascii.h"
+#include "util/hs_cache.h"
 #include "util/dir.h"
 
 /* Nesting of include files and if/ifplugin blocks. */
@@ -714,32 +715,15 @@ static ms_status add_prefilter(ms_spam_rules *rules, const pattern_list *list,
 static bool cache_path(const ms_spam_rules *rules, const pattern_list *list,
                        char *path, size_t size)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_MD_CTX *ctx = ms_hs_cache_key_begin(CACHE_MAGIC);
     if (ctx == NULL)
         return false;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned md_len = 0;
-    hs_platform_info_t plat;
-    memset(&plat, 0, sizeof(plat));
-    hs_populate_platform(&plat);
-    const char *version = hs_version();
-    bool ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-              EVP_DigestUpdate(ctx, CACHE_MAGIC, sizeof(CACHE_MAGIC)) == 1 &&
-              EVP_DigestUpdate(ctx, version, strlen(version) + 1) == 1 &&
-              EVP_DigestUpdate(ctx, &plat, sizeof(plat)) == 1;
+    bool ok = true;
     for (size_t k = 0; k < list->n && ok; k++)
         ok = EVP_DigestUpdate(ctx, &list->flags[k], sizeof(unsigned)) == 1 &&
              EVP_DigestUpdate(ctx, list->expr[k], strlen(list->expr[k]) + 1) ==
                  1;
-    ok = ok && EVP_DigestFinal_ex(ctx, md, &md_len) == 1;
-    EVP_MD_CTX_free(ctx);
-    if (!ok)
-        return false;
-    char hex[2 * EVP_MAX_MD_SIZE + 1];
-    for (unsigned k = 0; k < md_len; k++)
-        snprintf(hex + 2 * k, 3, "%02x", md[k]);
-    int w = snprintf(path, size, "%s/%s.hsdb", rules->cache_dir, hex);
-    return w > 0 && (size_t)w < size;
+    return ms_hs_cache_key_path(ctx, ok, rules->cache_dir, path, size);
 }
 
 /* Reads a cached database for list: on success *db is set and list keeps
@@ -752,9 +736,7 @@ static bool cache_read(const char *path, pattern_list *list, hs_database_t **db,
         return false;
     char magic[sizeof(CACHE_MAGIC) - 1];
     uint32_t n_given = 0, n_kept = 0;
-    uint64_t size = 0;
     uint32_t *kept = NULL;
-    char *bytes = NULL;
     bool ok = fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
               memcmp(magic, CACHE_MAGIC, sizeof(magic)) == 0 &&
               fread(&n_given, sizeof(n_given), 1, f) == 1 &&
@@ -762,19 +744,12 @@ static bool cache_read(const char *path, pattern_list *list, hs_database_t **db,
               n_kept <= n_given;
     if (ok) {
         kept = malloc((n_kept + 1) * sizeof(*kept));
-        ok = kept != NULL && fread(kept, sizeof(*kept), n_kept, f) == n_kept &&
-             fread(&size, sizeof(size), 1, f) == 1 && size > 0 &&
-             size < ((uint64_t)1 << 32);
+        ok = kept != NULL && fread(kept, sizeof(*kept), n_kept, f) == n_kept;
     }
     for (uint32_t k = 0; ok && k < n_kept; k++)
         ok = kept[k] < n_given && (k == 0 || kept[k] > kept[k - 1]);
-    if (ok) {
-        bytes = malloc(size);
-        ok = bytes != NULL && fread(bytes, 1, size, f) == size &&
-             hs_deserialize_database(bytes, size, db) == HS_SUCCESS;
-    }
+    ok = ok && ms_hs_cache_read_db(f, db);
     fclose(f);
-    free(bytes);
     if (ok) {
         size_t at = 0;
         for (size_t k = 0; k < list->n; k++) {
@@ -793,36 +768,26 @@ static bool cache_read(const char *path, pattern_list *list, hs_database_t **db,
     return ok;
 }
 
-/* Writes a compiled database to the cache (through a temporary file
- * renamed into place, so readers never see half a file). */
+/* Writes a compiled database to the cache: the magic, the number of
+ * patterns given, the number kept and their positions, the database. */
 static void cache_write(const char *dir, const char *path,
                         const hs_database_t *db, size_t n_given,
                         const uint32_t *kept, size_t n_kept)
 {
-    char *bytes = NULL;
-    size_t size = 0;
-    if (!ms_dir_make_all(dir) ||
-        hs_serialize_database(db, &bytes, &size) != HS_SUCCESS)
+    size_t magic = sizeof(CACHE_MAGIC) - 1;
+    size_t head_len = magic + 2 * sizeof(uint32_t) + n_kept * sizeof(*kept);
+    char *head = malloc(head_len);
+    if (head == NULL)
         return;
-    char tmp[4200];
-    snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    bool ok = f != NULL;
     uint32_t given = (uint32_t)n_given, n = (uint32_t)n_kept;
-    uint64_t size64 = size;
-    ok = ok &&
-         fwrite(CACHE_MAGIC, 1, sizeof(CACHE_MAGIC) - 1, f) ==
-             sizeof(CACHE_MAGIC) - 1 &&
-         fwrite(&given, sizeof(given), 1, f) == 1 &&
-         fwrite(&n, sizeof(n), 1, f) == 1 &&
-         fwrite(kept, sizeof(*kept), n_kept, f) == n_kept &&
-         fwrite(&size64, sizeof(size64), 1, f) == 1 &&
-         fwrite(bytes, 1, size, f) == size;
-    if (f != NULL && fclose(f) != 0)
-        ok = false;
-    if (!ok || rename(tmp, path) != 0)
-        unlink(tmp);
-    free(bytes);
+    memcpy(head, CACHE_MAGIC, magic);
+    memcpy(head + magic, &given, sizeof(given));
+    memcpy(head + magic + sizeof(given), &n, sizeof(n));
+    if (n_kept > 0)
+        memcpy(head + magic + 2 * sizeof(uint32_t), kept,
+               n_kept * sizeof(*kept));
+    ms_hs_cache_save(dir, path, head, head_len, db);
+    free(head);
 }
 
 /*

@@ -524,6 +524,29 @@ static bool phish_paths(const char *shipped, const ms_config_paths *more,
     return true;
 }
 
+/* Writes the folder of the compiled rule cache (spam rules and phishing
+ * lists) into buf: the configured
+ * one, else $XDG_CACHE_HOME/mailscope/rules, else
+ * $HOME/.cache/mailscope/rules. Returns NULL when caching is off or no
+ * folder is known. */
+static const char *rule_cache_dir(const ms_config *cfg, char *buf, size_t size)
+{
+    if (!cfg->spam.cache)
+        return NULL;
+    if (cfg->spam.cache_dir)
+        return cfg->spam.cache_dir;
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    int n;
+    if (xdg && xdg[0] == '/')
+        n = snprintf(buf, size, "%s/mailscope/rules", xdg);
+    else if (home && home[0] == '/')
+        n = snprintf(buf, size, "%s/.cache/mailscope/rules", home);
+    else
+        return NULL;
+    return n > 0 && (size_t)n < size ? buf : NULL;
+}
+
 /* Builds the phishing analyzer from the shipped lists and the
  * configuration's. Returns NULL after reporting the error. */
 static ms_phish_engine *load_phishing(const ms_config *cfg)
@@ -544,6 +567,8 @@ static ms_phish_engine *load_phishing(const ms_config *cfg)
                      ? cfg->phishing.signals
                      : ms_cli_shipped_conf("phishing/signals.yml", signals,
                                            sizeof(signals));
+    char cache[4096];
+    pc.cache_dir = rule_cache_dir(cfg, cache, sizeof(cache));
     ms_phish_engine *engine = NULL;
     char err[512];
     if (ms_phish_engine_new(&pc, &engine, err, sizeof(err)) != MS_OK) {
@@ -551,28 +576,6 @@ static ms_phish_engine *load_phishing(const ms_config *cfg)
         return NULL;
     }
     return engine;
-}
-
-/* Writes the folder of the compiled rule cache into buf: the configured
- * one, else $XDG_CACHE_HOME/mailscope/rules, else
- * $HOME/.cache/mailscope/rules. Returns NULL when caching is off or no
- * folder is known. */
-static const char *spam_cache_dir(const ms_config *cfg, char *buf, size_t size)
-{
-    if (!cfg->spam.cache)
-        return NULL;
-    if (cfg->spam.cache_dir)
-        return cfg->spam.cache_dir;
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    int n;
-    if (xdg && xdg[0] == '/')
-        n = snprintf(buf, size, "%s/mailscope/rules", xdg);
-    else if (home && home[0] == '/')
-        n = snprintf(buf, size, "%s/.cache/mailscope/rules", home);
-    else
-        return NULL;
-    return n > 0 && (size_t)n < size ? buf : NULL;
 }
 
 /* Loads the spam rules: the given paths, or the shipped default set
@@ -596,7 +599,7 @@ static ms_spam_rules *load_spam_rules(const ms_config *cfg)
             return NULL;
         }
     }
-    const char *cache_dir = spam_cache_dir(cfg, cache, sizeof(cache));
+    const char *cache_dir = rule_cache_dir(cfg, cache, sizeof(cache));
     if (ms_spam_rules_load(paths, n, cache_dir, &rules, err, sizeof(err)) !=
         MS_OK) {
         fprintf(stderr, "mailscope analyze: %s\n", err);
