@@ -107,8 +107,14 @@ bool ms_source_is_mbox(const char *data, size_t len)
 {
     if (len < 5 || memcmp(data, "From ", 5) != 0)
         return false;
-    return memmem(data, len, "\n\nFrom ", 7) != NULL ||
-           memmem(data, len, "\n\r\nFrom ", 8) != NULL;
+    /* one scan for "\nFrom " after a blank line, LF or CRLF */
+    const char *p = data + 1, *end = data + len;
+    while ((p = memmem(p, (size_t)(end - p), "\nFrom ", 6)) != NULL) {
+        if (p[-1] == '\n' || (p[-1] == '\r' && p - 2 >= data && p[-2] == '\n'))
+            return true;
+        p += 6;
+    }
+    return false;
 }
 
 /* Copies one mbox message, unescaping ">From " lines. */

@@ -38,17 +38,22 @@ bool ms_slice_eq_ci(ms_slice a, ms_slice b)
 /* True when the slice equals the NUL-terminated z, ignoring ASCII case. */
 bool ms_slice_eq_cstr_ci(ms_slice a, const char *z)
 {
-    return ms_slice_eq_ci(a, ms_slice_from_cstr(z));
+    size_t i = 0;
+    for (; i < a.n; i++)
+        if (z[i] == '\0' || ms_ascii_lower(a.p[i]) != ms_ascii_lower(z[i]))
+            return false;
+    return z[i] == '\0';
 }
 
-/* True when a starts with the NUL-terminated prefix z, ignoring ASCII case. */
+/* True when a starts with the NUL-terminated prefix z, ignoring ASCII case.
+ * One pass that stops at the first difference: no length of z is taken,
+ * as most calls fail on the first byte. */
 bool ms_slice_starts_with_ci(ms_slice a, const char *z)
 {
-    size_t n = strlen(z);
-    if (a.n < n)
-        return false;
-    ms_slice head = {a.p, n};
-    return ms_slice_eq_ci(head, ms_slice_from_cstr(z));
+    for (size_t i = 0; z[i] != '\0'; i++)
+        if (i >= a.n || ms_ascii_lower(a.p[i]) != ms_ascii_lower(z[i]))
+            return false;
+    return true;
 }
 
 /* Returns the slice without leading and trailing ASCII white space. */
