@@ -120,16 +120,78 @@ static int pick_level(const uint64_t hist[LEVELS], unsigned lmin,
     return (int)bi;
 }
 
-/* Writes the ssdeep digest; see ssdeep.h. */
-int ms_ssdeep(const unsigned char *p, size_t n, char *out)
+/* The pieces of one level cut so far: a full digest (up to 64
+ * characters, the last piece absorbing the rest) or a half one (up to 32,
+ * the hash no longer reset after the 31st cut). tail is the character the
+ * last cut would have written past the end; h the running hash. */
+typedef struct pieces {
+    uint8_t h;
+    unsigned n;
+    char tail;
+    char chars[DIGEST_LEN];
+} pieces;
+
+static inline void cut_full(pieces *d)
 {
-    out[0] = '\0';
-    unsigned guess = 0;
-    while (guess <= MAX_LEVEL &&
-           (uint64_t)(MIN_BLOCK << guess) * DIGEST_LEN < (uint64_t)n)
-        guess++;
-    if (guess > MAX_LEVEL)
-        return -1;
+    if (d->n < DIGEST_LEN - 1) {
+        d->chars[d->n++] = b64[d->h & 63];
+        d->h = HASH_INIT;
+    } else {
+        d->tail = b64[d->h & 63];
+    }
+}
+
+static inline void cut_half(pieces *d)
+{
+    if (d->n < HALF_LEN - 1) {
+        d->chars[d->n++] = b64[d->h & 63];
+        d->h = HASH_INIT;
+        d->tail = 0;
+    } else {
+        d->tail = b64[d->h & 63];
+    }
+}
+
+/* Writes "blocksize:first:second". The unfinished piece counts unless the
+ * input ends on a rolling sum of zero, where ssdeep prints the last
+ * finished one instead. second is NULL when level bi + 1 never opened. */
+static void write_digest(char *out, unsigned bi, const pieces *first,
+                         const pieces *second, uint32_t sum)
+{
+    int k = snprintf(out, MS_SSDEEP_DIGEST_MAX,
+                     "%lu:", (unsigned long)(MIN_BLOCK << bi));
+    memcpy(out + k, first->chars, first->n);
+    k += (int)first->n;
+    if (sum != 0)
+        out[k++] = b64[first->h & 63];
+    else if (first->tail)
+        out[k++] = first->tail;
+    out[k++] = ':';
+    if (second != NULL) {
+        memcpy(out + k, second->chars, second->n);
+        k += (int)second->n;
+        if (sum != 0)
+            out[k++] = b64[second->h & 63];
+        else if (second->tail)
+            out[k++] = second->tail;
+    } else if (sum != 0) {
+        out[k++] = b64[first->h & 63];
+    }
+    out[k] = '\0';
+}
+
+static void pieces_init(pieces *d)
+{
+    d->h = HASH_INIT;
+    d->n = 0;
+    d->tail = 0;
+}
+
+/* The general way, two passes: count the triggers to settle the level,
+ * then hash the pieces of that level and of the one above. */
+static void two_passes(const unsigned char *p, size_t n, unsigned guess,
+                       char *out)
+{
     unsigned limit = guess + 1;
     unsigned lmin = guess >= 3 ? guess - 3 : 0;
     uint64_t hist[LEVELS];
@@ -143,59 +205,81 @@ int ms_ssdeep(const unsigned char *p, size_t n, char *out)
         lmin = 0; /* rare: few triggers high up; count them all */
     }
     unsigned bi = (unsigned)level;
-
-    /* second pass: the pieces of level bi and, for the second part, of
-     * level bi + 1, whose hash stops being reset after 31 pieces */
-    char first[DIGEST_LEN], second[HALF_LEN];
-    unsigned n1 = 0, n2 = 0;
-    char tail1 = 0, tail2 = 0;
-    uint8_t h1 = HASH_INIT, h2 = HASH_INIT;
+    pieces first, second;
+    pieces_init(&first);
+    pieces_init(&second);
     uint32_t q, sum = 0;
     roll r = {0, 0, 0};
     for (size_t i = 0; i < n; i++) {
         uint32_t c = p[i];
         sum = roll_step(&r, c, i >= WINDOW ? p[i - WINDOW] : 0);
-        h1 = fnv(h1, c);
-        h2 = fnv(h2, c);
+        first.h = fnv(first.h, c);
+        second.h = fnv(second.h, c);
         if (!trigger(sum, bi, &q))
             continue;
-        if (n1 < DIGEST_LEN - 1) {
-            first[n1++] = b64[h1 & 63];
-            h1 = HASH_INIT;
-        } else {
-            tail1 = b64[h1 & 63]; /* the last piece absorbs the rest */
-        }
-        if ((q >> bi) & 1)
-            continue; /* not a trigger of level bi + 1 */
-        if (n2 < HALF_LEN - 1) {
-            second[n2++] = b64[h2 & 63];
-            h2 = HASH_INIT;
-        } else {
-            tail2 = b64[h2 & 63];
-        }
+        cut_full(&first);
+        if (((q >> bi) & 1) == 0) /* a trigger of level bi + 1 too */
+            cut_half(&second);
     }
+    write_digest(out, bi, &first, bi + 1 < levels ? &second : NULL, sum);
+}
 
-    int k = snprintf(out, MS_SSDEEP_DIGEST_MAX,
-                     "%lu:", (unsigned long)(MIN_BLOCK << bi));
-    memcpy(out + k, first, n1);
-    k += (int)n1;
-    /* the unfinished piece counts unless the input ends on a rolling sum
-     * of zero, where ssdeep prints the last finished one instead */
-    if (sum != 0)
-        out[k++] = b64[h1 & 63];
-    else if (tail1)
-        out[k++] = tail1;
-    out[k++] = ':';
-    if (bi + 1 < levels) {
-        memcpy(out + k, second, n2);
-        k += (int)n2;
-        if (sum != 0)
-            out[k++] = b64[h2 & 63];
-        else if (tail2)
-            out[k++] = tail2;
-    } else if (sum != 0) {
-        out[k++] = b64[h1 & 63];
+/* Writes the ssdeep digest; see ssdeep.h.
+ *
+ * Most inputs print the level their size suggests (g) or the one below:
+ * one pass hashes the pieces of both candidates (full digests of g - 1
+ * and g, half digests of g and g + 1) while it counts their triggers.
+ * When the counts point lower, or the input is small, the two-pass way
+ * is taken instead. */
+int ms_ssdeep(const unsigned char *p, size_t n, char *out)
+{
+    out[0] = '\0';
+    unsigned guess = 0;
+    while (guess <= MAX_LEVEL &&
+           (uint64_t)(MIN_BLOCK << guess) * DIGEST_LEN < (uint64_t)n)
+        guess++;
+    if (guess > MAX_LEVEL)
+        return -1;
+    if (guess < 2) {
+        two_passes(p, n, guess, out);
+        return 0;
     }
-    out[k] = '\0';
+    unsigned lo = guess - 1;
+    pieces full_lo, full_g, half_g, half_up;
+    pieces_init(&full_lo);
+    pieces_init(&full_g);
+    pieces_init(&half_g);
+    pieces_init(&half_up);
+    uint64_t n_lo = 0, n_g = 0; /* triggers of level lo and up, g and up */
+    uint32_t q, sum = 0;
+    roll r = {0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = p[i];
+        sum = roll_step(&r, c, i >= WINDOW ? p[i - WINDOW] : 0);
+        full_lo.h = fnv(full_lo.h, c);
+        full_g.h = fnv(full_g.h, c);
+        half_g.h = fnv(half_g.h, c);
+        half_up.h = fnv(half_up.h, c);
+        if (!trigger(sum, lo, &q))
+            continue;
+        n_lo++;
+        cut_full(&full_lo);
+        if ((q >> lo) & 1)
+            continue;
+        n_g++;
+        cut_full(&full_g);
+        cut_half(&half_g);
+        if (((q >> guess) & 1) == 0)
+            cut_half(&half_up);
+    }
+    /* level g opens with the first trigger of lo, level g + 1 (the last
+     * that can open) with the first of g; the printed level is g when
+     * its digest is long enough, else lo when lo's is */
+    if (n_g >= HALF_LEN)
+        write_digest(out, guess, &full_g, &half_up, sum);
+    else if (n_lo >= HALF_LEN)
+        write_digest(out, lo, &full_lo, &half_g, sum);
+    else
+        two_passes(p, n, guess, out);
     return 0;
 }
