@@ -613,8 +613,12 @@ static void collect_uris(const char *p, size_t n, ms_buf *out, size_t *count)
     static const char *const starts[] = {"http://", "https://", "ftp://",
                                          "www."};
     for (size_t i = 0; i < n && *count < MAX_URIS; i++) {
+        /* the first two letters settle most places: "ht", "ft", "ww" */
         char c = ms_ascii_lower(p[i]);
         if (c != 'h' && c != 'f' && c != 'w')
+            continue;
+        char c2 = i + 1 < n ? ms_ascii_lower(p[i + 1]) : '\0';
+        if (c2 != (c == 'w' ? 'w' : 't'))
             continue;
         for (size_t k = 0; k < sizeof(starts) / sizeof(starts[0]); k++) {
             ms_slice rest = {p + i, n - i};
