@@ -41,10 +41,16 @@ char *ms_source_read_file(const char *path, size_t max, size_t *len,
     }
     size_t cap = 65536, n = 0;
     struct stat st;
-    if (fd != 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+    bool sized = false; /* a regular file: its size is known */
+    if (fd != 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         cap = (size_t)st.st_size + 1;
+        sized = true;
+    }
     char *buf = malloc(cap);
     while (buf) {
+        if (n == cap - 1 && sized)
+            break; /* the size fstat gave: a file still growing is read
+                    * as it was then */
         if (n == cap - 1) {
             /* full as sized: peek before growing, so a file read whole
              * costs no copy */
