@@ -529,14 +529,33 @@ bool ms_archive_has_member(const unsigned char *p, size_t n, const char *suffix,
 }
 
 /* The words after which a password follows, lower-case, longest first
- * where one is the prefix of another. Non-ASCII ones are matched byte
- * for byte in the lower case written here. */
-static const char *const PASSWORD_KEYWORDS[] = {
-    "password",     "passwort", "passwd",     "passcode",   "pass",
-    "pwd",          "kennwort", "contraseña", "contrasena", "clave",
-    "mot de passe", "senha",    "parola",     "wachtwoord", "hasło",
-    "haslo",        "пароль",   "mật khẩu",   "şifre",      "sifre",
+ * where one is the prefix of another, each with its length and its first
+ * letter (as folded_char gives it), so that most places in a text are
+ * passed over on one comparison. Non-ASCII ones are matched byte for
+ * byte in the lower case written here. */
+typedef struct password_keyword {
+    const char *word;
+    size_t n;
+    uint32_t first;
+} password_keyword;
+
+#define KEYWORD(w, c)                                                          \
+    {                                                                          \
+        w, sizeof(w) - 1, c                                                    \
+    }
+static const password_keyword PASSWORD_KEYWORDS[] = {
+    KEYWORD("password", 'p'),     KEYWORD("passwort", 'p'),
+    KEYWORD("passwd", 'p'),       KEYWORD("passcode", 'p'),
+    KEYWORD("pass", 'p'),         KEYWORD("pwd", 'p'),
+    KEYWORD("kennwort", 'k'),     KEYWORD("contraseña", 'c'),
+    KEYWORD("contrasena", 'c'),   KEYWORD("clave", 'c'),
+    KEYWORD("mot de passe", 'm'), KEYWORD("senha", 's'),
+    KEYWORD("parola", 'p'),       KEYWORD("wachtwoord", 'w'),
+    KEYWORD("hasło", 'h'),        KEYWORD("haslo", 'h'),
+    KEYWORD("пароль", 0x43f),     KEYWORD("mật khẩu", 'm'),
+    KEYWORD("şifre", 0x15f),      KEYWORD("sifre", 's'),
 };
+#undef KEYWORD
 
 /* Words that may stand between the keyword and the password ("the
  * password for the zip file is: 1234"). */
@@ -617,13 +636,11 @@ static size_t folded_char(const char *p, size_t n, uint32_t *c)
     return 1;
 }
 
-/* Compares the n bytes at p with the lower-case word, ignoring case:
- * "Пароль:" and "Şifre:", capitalized at the start of a line, are how
- * the keywords are usually written. */
-static bool word_equals_ci(const char *p, size_t n, const char *word)
+/* Compares the n bytes at p with the lower-case word of n bytes,
+ * ignoring case: "Пароль:" and "Şifre:", capitalized at the start of a
+ * line, are how the keywords are usually written. */
+static bool word_equals_ci_n(const char *p, const char *word, size_t n)
 {
-    if (strlen(word) != n)
-        return false;
     for (size_t i = 0; i < n;) {
         uint32_t a, b;
         size_t len = folded_char(p + i, n - i, &a);
@@ -632,6 +649,12 @@ static bool word_equals_ci(const char *p, size_t n, const char *word)
         i += len;
     }
     return true;
+}
+
+/* As word_equals_ci_n, for a NUL-terminated word. */
+static bool word_equals_ci(const char *p, size_t n, const char *word)
+{
+    return strlen(word) == n && word_equals_ci_n(p, word, n);
 }
 
 /* True when the n bytes at p are one of the count words. */
@@ -718,10 +741,13 @@ ms_status ms_archive_find_passwords(ms_arena *a, const char *text, size_t len,
         if (i > 0 && (ms_ascii_is_alnum(text[i - 1]) ||
                       (unsigned char)text[i - 1] >= 0x80))
             continue;
+        uint32_t first;
+        folded_char(text + i, len - i, &first);
         for (size_t k = 0; k < n_keywords; k++) {
-            const char *kw = PASSWORD_KEYWORDS[k];
-            size_t kw_len = strlen(kw);
-            if (kw_len > len - i || !word_equals_ci(text + i, kw_len, kw))
+            const password_keyword *kw = &PASSWORD_KEYWORDS[k];
+            size_t kw_len = kw->n;
+            if (kw->first != first || kw_len > len - i ||
+                !word_equals_ci_n(text + i, kw->word, kw_len))
                 continue;
             size_t end = i + kw_len;
             if (end < len && ms_ascii_is_alnum(text[end]))
