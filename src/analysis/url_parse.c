@@ -464,6 +464,52 @@ static ms_status set_name_host(ms_arena *a, char *h, ms_url *out)
     return MS_OK;
 }
 
+/* Remembered public suffix answers, per thread: a mail names the same
+ * hosts again and again (a newsletter links to one host dozens of times)
+ * and a lookup in the list costs more than the rest of the URL's
+ * parsing. Direct-mapped on a hash of the host; the answers are offsets
+ * into the host, as libpsl returns pointers into the string it is
+ * given. */
+#define PSL_MEMO_SLOTS 128
+#define PSL_MEMO_HOST  64
+typedef struct psl_memo {
+    char host[PSL_MEMO_HOST];
+    int16_t suffix_at; /* -1: none */
+    int16_t reg_at;    /* -1: none */
+} psl_memo;
+static _Thread_local psl_memo psl_memos[PSL_MEMO_SLOTS];
+
+/* Sets *suffix and *reg to the public suffix and the registrable domain
+ * of host (pointers into host, NULL when none). False when there is no
+ * list. */
+static bool psl_lookup(const char *host, const char **suffix, const char **reg)
+{
+    size_t n = strlen(host);
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)host[i]) * 16777619u;
+    psl_memo *m = &psl_memos[h % PSL_MEMO_SLOTS];
+    if (n < PSL_MEMO_HOST && strcmp(m->host, host) == 0) {
+        *suffix = m->suffix_at < 0 ? NULL : host + m->suffix_at;
+        *reg = m->reg_at < 0 ? NULL : host + m->reg_at;
+        return true;
+    }
+    const psl_ctx_t *psl = psl_builtin();
+    if (psl == NULL)
+        return false;
+    *suffix = psl_unregistrable_domain(psl, host);
+    *reg = psl_registrable_domain(psl, host);
+    bool inside =
+        (*suffix == NULL || (*suffix >= host && *suffix <= host + n)) &&
+        (*reg == NULL || (*reg >= host && *reg <= host + n));
+    if (n < PSL_MEMO_HOST && inside) {
+        memcpy(m->host, host, n + 1);
+        m->suffix_at = *suffix ? (int16_t)(*suffix - host) : -1;
+        m->reg_at = *reg ? (int16_t)(*reg - host) : -1;
+    }
+    return true;
+}
+
 /* Sets domain, domain_without_tld, subdomain and tld of a named host from
  * the public suffix list. Hosts without a dot ("localhost") have none. */
 static ms_status split_domain(ms_arena *a, ms_url *out)
@@ -472,11 +518,9 @@ static ms_status split_domain(ms_arena *a, ms_url *out)
     if (out->is_ip || host == NULL || strchr(host, '.') == NULL ||
         strchr(host, '%') != NULL)
         return MS_OK; /* no dot, or not a name (escaped by set_name_host) */
-    const psl_ctx_t *psl = psl_builtin();
-    if (psl == NULL)
+    const char *suffix, *reg;
+    if (!psl_lookup(host, &suffix, &reg))
         return MS_OK;
-    const char *suffix = psl_unregistrable_domain(psl, host);
-    const char *reg = psl_registrable_domain(psl, host);
     size_t host_n = strlen(host);
     if (suffix != NULL) {
         out->tld = suffix; /* points into host, which is in the arena */

@@ -250,6 +250,48 @@ static void test_relative_references_resolve_against_base(void **state)
     assert_string_equal(u.url, "http://a.com/g");
 }
 
+/* Hosts seen again (the public suffix answers are remembered per
+ * thread) split as they did the first time, whatever came in between,
+ * long hosts and hosts without a registrable domain included. */
+static void test_repeated_hosts_split_the_same(void **state)
+{
+    static const char *const urls[] = {
+        "http://www.bbc.co.uk/news",
+        "https://login.secure.example.com.br/x",
+        "http://co.uk/",
+        "http://a.very.long.chain.of.labels.that.goes.on.and.on.example.org/",
+        "http://news.bbc.co.uk/",
+        "http://s3.amazonaws.com/bucket",
+    };
+    const size_t n = sizeof(urls) / sizeof(urls[0]);
+    ms_url first[6];
+    for (size_t i = 0; i < n; i++)
+        first[i] = parse(state, urls[i]);
+    for (int round = 0; round < 3; round++) {
+        for (size_t k = 0; k < n; k++) {
+            size_t i = (k * 5 + (size_t)round) % n;
+            ms_url u = parse(state, urls[i]);
+            const char *got[] = {u.domain, u.tld, u.subdomain,
+                                 u.domain_without_tld};
+            const char *want[] = {first[i].domain, first[i].tld,
+                                  first[i].subdomain,
+                                  first[i].domain_without_tld};
+            for (int f = 0; f < 4; f++) {
+                if (want[f] == NULL)
+                    assert_null(got[f]);
+                else
+                    assert_string_equal(got[f], want[f]);
+            }
+        }
+    }
+    assert_string_equal(first[0].domain, "bbc.co.uk");
+    assert_string_equal(first[1].domain, "example.com.br");
+    assert_null(first[2].domain);
+    assert_string_equal(first[2].tld, "co.uk");
+    assert_string_equal(first[3].domain, "example.org");
+    assert_string_equal(first[5].tld, "s3.amazonaws.com");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +331,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_relative_references_resolve_against_base, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_repeated_hosts_split_the_same,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
