@@ -193,6 +193,13 @@ static ms_status text_append_html(text_builder *b, const char *p, size_t n)
     return MS_OK;
 }
 
+/* True when the name is lit; the first letters are compared before the
+ * call, which settles most tags. */
+static inline bool tag_is(const char *name, const char *lit)
+{
+    return name[0] == lit[0] && strcmp(name, lit) == 0;
+}
+
 /* True when name is one of the NULL-terminated list. */
 static bool name_in(const char *name, const char *const *list)
 {
@@ -468,7 +475,7 @@ static ms_status open_link(renderer *r, const ms_html_token *tok)
             return rc;
     }
     long index = (long)d->n_links++;
-    if (strcmp(tok->name, "area") == 0) {
+    if (tag_is(tok->name, "area")) {
         size_t alt_n;
         const char *alt = ms_html_attr_get(tok, "alt", &alt_n);
         link->text = dup_trimmed(r->arena, alt ? alt : "", alt_n, NULL);
@@ -525,7 +532,7 @@ static ms_status add_input(renderer *r, const ms_html_token *tok)
 {
     size_t type_n = 0, name_n = 0;
     const char *type = NULL;
-    if (strcmp(tok->name, "input") == 0) {
+    if (tag_is(tok->name, "input")) {
         type = ms_html_attr_get(tok, "type", &type_n);
     } else {
         type = tok->name;
@@ -540,14 +547,14 @@ static ms_status add_input(renderer *r, const ms_html_token *tok)
         return MS_ENOMEM;
     for (char *c = type_copy; *c; c++)
         *c = ms_ascii_lower(*c);
-    if (strcmp(type_copy, "password") == 0)
+    if (tag_is(type_copy, "password"))
         r->doc->n_password_inputs++;
-    if (strcmp(type_copy, "hidden") == 0)
+    if (tag_is(type_copy, "hidden"))
         r->doc->n_hidden_inputs++;
     if (r->open_form < 0)
         return MS_OK;
     ms_html_form *f = &r->doc->forms[r->open_form];
-    if (strcmp(type_copy, "password") == 0)
+    if (tag_is(type_copy, "password"))
         f->has_password = true;
     ms_status rc = MS_VEC_GROW(r->arena, f->inputs, f->n_inputs, f->cap_inputs,
                                r->lim->max_inputs);
@@ -611,10 +618,10 @@ static ms_status collect_attribute_refs(renderer *r, const ms_html_token *tok)
         const ms_html_attr *at = &tok->attrs[k];
         ms_slice name = at->name;
         if (ms_slice_eq_cstr_ci(name, "href")) {
-            if (strcmp(tag, "a") == 0 || strcmp(tag, "area") == 0)
+            if (tag_is(tag, "a") || tag_is(tag, "area"))
                 continue; /* done by open_link */
             long index;
-            bool is_base = strcmp(tag, "base") == 0;
+            bool is_base = tag_is(tag, "base");
             rc = add_ref(r, at->value.p, at->value.n,
                          is_base ? MS_HTML_REF_BASE : MS_HTML_REF_HREF, tag,
                          &index);
@@ -631,7 +638,7 @@ static ms_status collect_attribute_refs(renderer *r, const ms_html_token *tok)
             rc = scan_css(r, at->value.p, at->value.n, tag);
             continue;
         }
-        if (ms_slice_eq_cstr_ci(name, "data") && strcmp(tag, "object") == 0) {
+        if (ms_slice_eq_cstr_ci(name, "data") && tag_is(tag, "object")) {
             rc = add_ref(r, at->value.p, at->value.n, MS_HTML_REF_OTHER, tag,
                          NULL);
             continue;
@@ -639,7 +646,7 @@ static ms_status collect_attribute_refs(renderer *r, const ms_html_token *tok)
         /* OOXML relationships: <Relationship Target="https://..."
          * TargetMode="External"/> is how a document links out */
         if (ms_slice_eq_cstr_ci(name, "target") &&
-            strcmp(tag, "relationship") == 0) {
+            tag_is(tag, "relationship")) {
             size_t mode_n;
             const char *mode = ms_html_attr_get(tok, "targetmode", &mode_n);
             if (mode != NULL &&
@@ -655,7 +662,7 @@ static ms_status collect_attribute_refs(renderer *r, const ms_html_token *tok)
             rc = add_ref(r, at->value.p, at->value.n, url_attributes[u].kind,
                          tag, NULL);
             if (rc == MS_OK && url_attributes[u].kind == MS_HTML_REF_SRC &&
-                strcmp(tag, "img") == 0)
+                tag_is(tag, "img"))
                 rc = add_image(r, at->value.p, at->value.n);
             break;
         }
@@ -674,19 +681,19 @@ static ms_status start_tag(renderer *r, const ms_html_token *tok)
 {
     const char *name = tok->name;
     ms_status rc = MS_OK;
-    if (strcmp(name, "a") == 0 || strcmp(name, "area") == 0) {
+    if (tag_is(name, "a") || tag_is(name, "area")) {
         rc = open_link(r, tok);
-    } else if (strcmp(name, "form") == 0) {
+    } else if (tag_is(name, "form")) {
         rc = open_form(r, tok);
-    } else if (strcmp(name, "input") == 0 || strcmp(name, "select") == 0 ||
-               strcmp(name, "textarea") == 0) {
+    } else if (tag_is(name, "input") || tag_is(name, "select") ||
+               tag_is(name, "textarea")) {
         rc = add_input(r, tok);
-    } else if (strcmp(name, "img") == 0) {
+    } else if (tag_is(name, "img")) {
         if (r->open_link >= 0)
             r->open_link_has_image = true;
-    } else if (strcmp(name, "script") == 0) {
+    } else if (tag_is(name, "script")) {
         r->doc->n_scripts++;
-    } else if (strcmp(name, "meta") == 0) {
+    } else if (tag_is(name, "meta")) {
         size_t n;
         const char *equiv = ms_html_attr_get(tok, "http-equiv", &n);
         if (equiv && ms_slice_eq_cstr_ci(ms_slice_trim((ms_slice){equiv, n}),
@@ -698,17 +705,17 @@ static ms_status start_tag(renderer *r, const ms_html_token *tok)
     }
     if (rc != MS_OK)
         return rc;
-    if (strcmp(name, "br") == 0) {
+    if (tag_is(name, "br")) {
         /* each <br> is one more line break: two make a blank line */
         if (r->text.pending_newlines < MAX_NEWLINES_IN_A_ROW)
             r->text.pending_newlines++;
     } else if (name_in(name, block_elements)) {
         text_newline(&r->text, 1);
-    } else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
+    } else if (tag_is(name, "td") || tag_is(name, "th")) {
         r->text.pending_space = true;
     }
     for (const char *const *raw = raw_text_owners; *raw != NULL; raw++) {
-        if (strcmp(name, *raw) == 0)
+        if (tag_is(name, *raw))
             r->raw_owner = *raw;
     }
     return collect_attribute_refs(r, tok);
@@ -718,9 +725,9 @@ static ms_status start_tag(renderer *r, const ms_html_token *tok)
 static ms_status end_tag(renderer *r, const ms_html_token *tok)
 {
     const char *name = tok->name;
-    if (strcmp(name, "a") == 0)
+    if (tag_is(name, "a"))
         return close_link(r);
-    if (strcmp(name, "form") == 0)
+    if (tag_is(name, "form"))
         r->open_form = -1;
     if (name_in(name, block_elements))
         text_newline(&r->text, 1);
@@ -734,9 +741,9 @@ static ms_status end_tag(renderer *r, const ms_html_token *tok)
 static ms_status text_token(renderer *r, const ms_html_token *tok,
                             const char *owner)
 {
-    if (owner == NULL || strcmp(owner, "textarea") == 0)
+    if (owner == NULL || tag_is(owner, "textarea"))
         return text_append_html(&r->text, tok->text.p, tok->text.n);
-    if (strcmp(owner, "title") == 0) {
+    if (tag_is(owner, "title")) {
         if (r->doc->title != NULL)
             return MS_OK;
         ms_buf b;
@@ -748,9 +755,9 @@ static ms_status text_token(renderer *r, const ms_html_token *tok,
         ms_buf_free(&b);
         return r->doc->title ? MS_OK : MS_ENOMEM;
     }
-    if (strcmp(owner, "style") == 0)
+    if (tag_is(owner, "style"))
         return scan_css(r, tok->text.p, tok->text.n, "style");
-    if (strcmp(owner, "xmp") == 0 || strcmp(owner, "plaintext") == 0)
+    if (tag_is(owner, "xmp") || tag_is(owner, "plaintext"))
         return text_visible(&r->text, tok->text.p, tok->text.n);
     return MS_OK; /* script, iframe, noembed, noframes */
 }

@@ -286,6 +286,9 @@ static ms_status read_attributes(ms_html_tokenizer *t, ms_html_token *tok,
  * ignores the slash on elements that are not void. */
 static void enter_raw_text(ms_html_tokenizer *t, const ms_html_token *tok)
 {
+    /* the first letters of the names above: most tags stop here */
+    if (strchr("sxinpt", tok->name[0]) == NULL || tok->name[0] == '\0')
+        return;
     for (size_t k = 0;
          k < sizeof(raw_text_elements) / sizeof(raw_text_elements[0]); k++) {
         if (strcmp(tok->name, raw_text_elements[k]) == 0)
