@@ -55,10 +55,10 @@ static inline uint32_t roll_step(roll *r, uint32_t c, uint32_t gone)
 }
 
 /* One FNV step. Only the low 6 bits are ever printed, and they depend
- * only on the low bits of the state, so an 8-bit state is enough. */
-static inline uint8_t fnv(uint8_t h, uint32_t c)
+ * only on the low bits of the state: the bits above are left to wrap. */
+static inline uint32_t fnv(uint32_t h, uint32_t c)
 {
-    return (uint8_t)((h * FNV_PRIME_LOW) ^ c);
+    return (h * FNV_PRIME_LOW) ^ c;
 }
 
 /* When the rolling sum s marks a trigger at level lmin or above, returns
@@ -125,7 +125,7 @@ static int pick_level(const uint64_t hist[LEVELS], unsigned lmin,
  * the hash no longer reset after the 31st cut). tail is the character the
  * last cut would have written past the end; h the running hash. */
 typedef struct pieces {
-    uint8_t h;
+    uint32_t h;
     unsigned n;
     char tail;
     char chars[DIGEST_LEN];
