@@ -38,14 +38,6 @@ static const struct {
     {"[/]", "/"},   {"[@]", "@"},   {"(at)", "@"}, {"[at]", "@"},
 };
 
-/* True for the bytes that end a word: a link in text never holds them
- * unescaped. Bytes past 0x7F stay in words (IDN hosts, UTF-8 paths). */
-static bool word_delimiter(unsigned char c)
-{
-    return c <= 0x20 || c == 0x7F || c == '<' || c == '>' || c == '"' ||
-           c == '\'' || c == '`';
-}
-
 /* True for characters of a scheme. */
 static bool scheme_char(char c)
 {
@@ -420,19 +412,37 @@ bool ms_url_looks_like_domain(const char *p, size_t n)
     return known_tld(p + last, n - last);
 }
 
+/* Classes of the bytes of a text: 1 a byte that ends a word (a link in
+ * text never holds them unescaped; bytes past 0x7F stay in words: IDN
+ * hosts, UTF-8 paths), 2 a byte without which a word holds nothing scan_word
+ * finds (a scheme's ':', an address's '@', a host's '.', or the bracket
+ * of a defanged spelling). */
+static const unsigned char byte_class[256] = {
+    [0] = 1,   [1] = 1,    [2] = 1,   [3] = 1,    [4] = 1,   [5] = 1,
+    [6] = 1,   [7] = 1,    [8] = 1,   [9] = 1,    [10] = 1,  [11] = 1,
+    [12] = 1,  [13] = 1,   [14] = 1,  [15] = 1,   [16] = 1,  [17] = 1,
+    [18] = 1,  [19] = 1,   [20] = 1,  [21] = 1,   [22] = 1,  [23] = 1,
+    [24] = 1,  [25] = 1,   [26] = 1,  [27] = 1,   [28] = 1,  [29] = 1,
+    [30] = 1,  [31] = 1,   [32] = 1,  [0x7f] = 1, ['<'] = 1, ['>'] = 1,
+    ['"'] = 1, ['\''] = 1, ['`'] = 1, ['['] = 2,  ['('] = 2, ['{'] = 2,
+    [':'] = 2, ['@'] = 2,  ['.'] = 2,
+};
+
 /* Scans text for links and addresses; see url_extract.h. */
 ms_status ms_url_scan_text(ms_arena *a, const char *p, size_t n,
                            ms_url_hit_fn fn, void *ctx)
 {
     size_t i = 0;
     while (i < n) {
-        while (i < n && word_delimiter((unsigned char)p[i]))
+        while (i < n && (byte_class[(unsigned char)p[i]] & 1))
             i++;
         size_t start = i;
-        while (i < n && !word_delimiter((unsigned char)p[i]))
-            i++;
-        /* a word shorter than "a.bc/" or "a@b.cd" holds nothing */
-        if (i - start < 5)
+        unsigned seen = 0;
+        while (i < n && !(byte_class[(unsigned char)p[i]] & 1))
+            seen |= byte_class[(unsigned char)p[i++]];
+        /* a word shorter than "a.bc/" or "a@b.cd" holds nothing, nor one
+         * without any of the bytes of class 2 */
+        if (i - start < 5 || !(seen & 2))
             continue;
         ms_status rc = scan_word(a, p + start, i - start, fn, ctx);
         if (rc != MS_OK)
