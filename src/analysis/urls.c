@@ -826,14 +826,28 @@ static ms_status scan_schemes(extract_ctx *x, const char *p, size_t n)
  * values are not scanned again. */
 static bool structured_attribute(ms_slice name)
 {
-    static const char *const names[] = {
-        "href",   "src",      "srcset",   "action", "formaction", "background",
-        "poster", "cite",     "longdesc", "lowsrc", "dynsrc",     "xlink:href",
-        "ping",   "manifest", "codebase", "style",  "data",       NULL};
+#define NAME(z)                                                                \
+    {                                                                          \
+        z, sizeof(z) - 1                                                       \
+    }
+    static const struct {
+        const char *z;
+        size_t n;
+    } names[] = {
+        NAME("href"),   NAME("src"),        NAME("srcset"),
+        NAME("action"), NAME("formaction"), NAME("background"),
+        NAME("poster"), NAME("cite"),       NAME("longdesc"),
+        NAME("lowsrc"), NAME("dynsrc"),     NAME("xlink:href"),
+        NAME("ping"),   NAME("manifest"),   NAME("codebase"),
+        NAME("style"),  NAME("data"),
+    };
+#undef NAME
     if (ms_slice_starts_with_ci(name, "xmlns"))
         return true;
-    for (const char *const *k = names; *k; k++)
-        if (ms_slice_eq_cstr_ci(name, *k))
+    /* the length first: most attributes are passed over without a look
+     * at their bytes */
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+        if (names[k].n == name.n && ms_slice_eq_cstr_ci(name, names[k].z))
             return true;
     return false;
 }
