@@ -852,34 +852,57 @@ static bool structured_attribute(ms_slice name)
     return false;
 }
 
-/* Finds the URLs written where the renderer does not look: comments,
- * scripts and style sheets, and the values of other attributes (form
- * values, event handlers, data-*): what SpamScope found with one
- * expression over the raw body. Those no other place gave are added with
- * the source "html:markup". Doctypes are not links and are skipped. */
-static ms_status scan_markup(extract_ctx *x, const char *p, size_t n)
+/* The places of a body's markup where the renderer does not look for
+ * links: comments, scripts and style sheets, and the values of other
+ * attributes (form values, event handlers, data-*), where SpamScope
+ * found links with one expression over the raw body. They are gathered
+ * while the body is rendered, in one pass over its tokens, and read
+ * after the renderer's links so that only links no other place gave are
+ * added, with the source "html:markup". Doctypes are not links and are
+ * skipped. */
+typedef struct markup {
+    ms_arena *arena;
+    ms_slice *places;
+    size_t n, cap;
+} markup;
+
+/* Keeps one place of markup. */
+static ms_status markup_keep(markup *mk, const char *p, size_t n)
+{
+    if (n == 0)
+        return MS_OK;
+    ms_status rc = MS_VEC_GROW(mk->arena, mk->places, mk->n, mk->cap, 0);
+    if (rc != MS_OK)
+        return rc;
+    mk->places[mk->n++] = (ms_slice){p, n};
+    return MS_OK;
+}
+
+/* Token hook of the renderer: keeps the places scan_markup reads. */
+static ms_status markup_token(void *ctx, const ms_html_token *tok)
+{
+    markup *mk = ctx;
+    if (tok->type == MS_HTML_COMMENT ||
+        (tok->type == MS_HTML_TEXT && tok->raw_text))
+        return markup_keep(mk, tok->text.p, tok->text.n);
+    ms_status rc = MS_OK;
+    if (tok->type == MS_HTML_START_TAG)
+        for (size_t k = 0; k < tok->n_attrs && rc == MS_OK; k++)
+            if (!structured_attribute(tok->attrs[k].name))
+                rc = markup_keep(mk, tok->attrs[k].value.p,
+                                 tok->attrs[k].value.n);
+    return rc;
+}
+
+/* Reads the places kept for links no other place gave. */
+static ms_status scan_markup(extract_ctx *x, const markup *mk)
 {
     const char *saved = x->source;
     x->source = "html:markup";
     x->only_new = true;
-    ms_html_tokenizer t;
-    ms_html_tokenizer_init(&t, x->arena, p, n);
     ms_status rc = MS_OK;
-    while (rc == MS_OK) {
-        ms_html_token tok;
-        rc = ms_html_next(&t, &tok);
-        if (rc != MS_OK || tok.type == MS_HTML_EOF)
-            break;
-        if (tok.type == MS_HTML_COMMENT ||
-            (tok.type == MS_HTML_TEXT && tok.raw_text)) {
-            rc = scan_schemes(x, tok.text.p, tok.text.n);
-        } else if (tok.type == MS_HTML_START_TAG) {
-            for (size_t k = 0; k < tok.n_attrs && rc == MS_OK; k++)
-                if (!structured_attribute(tok.attrs[k].name))
-                    rc = scan_schemes(x, tok.attrs[k].value.p,
-                                      tok.attrs[k].value.n);
-        }
-    }
+    for (size_t i = 0; i < mk->n && rc == MS_OK; i++)
+        rc = scan_schemes(x, mk->places[i].p, mk->places[i].n);
     x->source = saved;
     x->only_new = false;
     return rc == MS_ELIMIT ? MS_OK : rc;
@@ -894,7 +917,11 @@ static ms_status extract_html(ms_arena *a, const ms_urls_config *c,
     ms_html_limits lim;
     ms_html_limits_default(&lim);
     ms_html_doc doc;
-    ms_status rc = ms_html_render(a, p, n, &lim, &doc);
+    /* the bodies' markup is read too, as SpamScope read the body
+     * (attachments and OOXML parts are read by structure only) */
+    markup mk = {a, NULL, 0, 0};
+    ms_status rc = ms_html_render_with(
+        a, p, n, &lim, source == NULL ? markup_token : NULL, &mk, &doc);
     if (rc != MS_OK)
         return rc;
     if (keep != NULL)
@@ -943,9 +970,7 @@ static ms_status extract_html(ms_arena *a, const ms_urls_config *c,
     rc = scan_text(&x, doc.text, doc.text_len);
     if (rc != MS_OK)
         return rc;
-    /* the bodies' markup, as SpamScope read the body (attachments and
-     * OOXML parts are read by structure only) */
-    return source == NULL ? scan_markup(&x, p, n) : MS_OK;
+    return scan_markup(&x, &mk);
 }
 
 /* Extracts from HTML; see urls.h. */

@@ -766,6 +766,14 @@ static ms_status text_token(renderer *r, const ms_html_token *tok,
 ms_status ms_html_render(ms_arena *a, const char *p, size_t n,
                          const ms_html_limits *lim, ms_html_doc *out)
 {
+    return ms_html_render_with(a, p, n, lim, NULL, NULL, out);
+}
+
+/* Renders a document, showing every token to fn; see render.h. */
+ms_status ms_html_render_with(ms_arena *a, const char *p, size_t n,
+                              const ms_html_limits *lim, ms_html_token_fn fn,
+                              void *ctx, ms_html_doc *out)
+{
     ms_html_limits defaults;
     if (lim == NULL) {
         ms_html_limits_default(&defaults);
@@ -790,6 +798,8 @@ ms_status ms_html_render(ms_arena *a, const char *p, size_t n,
         ms_html_token tok;
         rc = ms_html_next(&t, &tok);
         if (rc != MS_OK || tok.type == MS_HTML_EOF)
+            break;
+        if (fn != NULL && (rc = fn(ctx, &tok)) != MS_OK)
             break;
         /* raw text comes right after its start tag, or not at all */
         const char *owner = r.raw_owner;

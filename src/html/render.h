@@ -27,6 +27,7 @@
 
 #include "mailscope/arena.h"
 #include "mailscope/status.h"
+#include "html/tokenizer.h"
 
 /* Default ceilings of one rendered document. */
 #define MS_HTML_DEFAULT_MAX_TEXT_BYTES (4u << 20)
@@ -123,6 +124,16 @@ void ms_html_limits_default(ms_html_limits *lim);
  * arena refuses. Ceilings reached set out->truncated. */
 ms_status ms_html_render(ms_arena *a, const char *p, size_t n,
                          const ms_html_limits *lim, ms_html_doc *out);
+
+/* Called with every token of the document, before the renderer handles
+ * it, so a caller that wants more of the markup reads it in the same
+ * pass. A status other than MS_OK stops the rendering and is returned. */
+typedef ms_status (*ms_html_token_fn)(void *ctx, const ms_html_token *tok);
+
+/* As ms_html_render, handing every token to fn first. */
+ms_status ms_html_render_with(ms_arena *a, const char *p, size_t n,
+                              const ms_html_limits *lim, ms_html_token_fn fn,
+                              void *ctx, ms_html_doc *out);
 
 /* Returns the short name of a ref kind as used in URL sources ("href",
  * "src", "form", "background", "srcset", "css", "refresh", "base",

@@ -276,6 +276,63 @@ static void test_ooxml_external_relationship_is_a_ref(void **state)
     assert_int_equal(d.refs[0].kind, MS_HTML_REF_OOXML);
 }
 
+/* What the token hook of ms_html_render_with saw. */
+typedef struct seen_tokens {
+    int start, end, text, comment;
+    char order[16];
+    size_t n_order;
+    int stop_at; /* stop with MS_ELIMIT at this token (1-based), 0: never */
+} seen_tokens;
+
+static ms_status see_token(void *ctx, const ms_html_token *tok)
+{
+    seen_tokens *s = ctx;
+    char kind = tok->type == MS_HTML_START_TAG ? 's'
+                : tok->type == MS_HTML_END_TAG ? 'e'
+                : tok->type == MS_HTML_TEXT    ? 't'
+                : tok->type == MS_HTML_COMMENT ? 'c'
+                                               : 'd';
+    s->start += kind == 's';
+    s->end += kind == 'e';
+    s->text += kind == 't';
+    s->comment += kind == 'c';
+    if (s->n_order + 1 < sizeof(s->order))
+        s->order[s->n_order++] = kind;
+    s->order[s->n_order] = '\0';
+    if (s->stop_at > 0 && (int)s->n_order == s->stop_at)
+        return MS_ELIMIT;
+    return MS_OK;
+}
+
+/* The hook sees every token in document order while the document renders
+ * as without it, and an error from the hook stops the rendering. */
+static void test_token_hook_sees_every_token(void **state)
+{
+    const char *z = "<p>Hi <a href=\"https://x.example/\">there</a></p>"
+                    "<!-- https://hidden.example/ --><script>go()</script>";
+    seen_tokens s = {0};
+    ms_html_doc with, without;
+    assert_int_equal(
+        ms_html_render_with(*state, z, strlen(z), NULL, see_token, &s, &with),
+        MS_OK);
+    assert_int_equal(ms_html_render(*state, z, strlen(z), NULL, &without),
+                     MS_OK);
+    assert_string_equal(s.order, "ststeecste");
+    assert_int_equal(s.start, 3);
+    assert_int_equal(s.end, 3);
+    assert_int_equal(s.comment, 1);
+    assert_int_equal(s.text, 3);
+    assert_string_equal(with.text, without.text);
+    assert_int_equal(with.n_refs, without.n_refs);
+
+    seen_tokens stop = {0};
+    stop.stop_at = 2;
+    assert_int_equal(ms_html_render_with(*state, z, strlen(z), NULL, see_token,
+                                         &stop, &with),
+                     MS_ELIMIT);
+    assert_int_equal((int)stop.n_order, 2);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -296,6 +353,7 @@ int main(void)
         T(test_entity_encoded_href_is_decoded),
         T(test_attribute_ceiling_is_counted),
         T(test_ooxml_external_relationship_is_a_ref),
+        T(test_token_hook_sees_every_token),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
