@@ -340,6 +340,17 @@ static bool may_hide(unsigned char c, unsigned char d)
     }
 }
 
+/* Starts a word in normalize's output after white space: one space
+ * between words (and at the start with words set). */
+static inline void open_word(char *dst, size_t *o, bool *space, size_t *word_at,
+                             bool words)
+{
+    if ((*o > 0 || words) && (*o == 0 || dst[*o - 1] != ' '))
+        dst[(*o)++] = ' ';
+    *space = false;
+    *word_at = *o;
+}
+
 /* Lower-cases ASCII and Latin-1 capitals (U+00C0-U+00DE, as UTF-8) of n
  * bytes of p into dst and collapses runs of white space into one space.
  * With words set, every ASCII byte that is not a letter or digit counts
@@ -381,6 +392,23 @@ static size_t normalize(char *dst, const char *p, size_t n, bool words)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         unsigned k = cls[c];
+        /* most bytes: a run of ASCII letters and digits, copied in lower
+         * case ('w' is left to the checks below: it may start "www.") */
+        if (c < 0x80 && (k == 0 || k == 3) && (c | 0x20) != 'w') {
+            if (space)
+                open_word(dst, &o, &space, &word_at, words);
+            for (;;) {
+                dst[o++] = (char)(k == 3 ? c + 32 : c);
+                if (i + 1 >= n)
+                    break;
+                c = (unsigned char)p[i + 1];
+                k = cls[c];
+                if (c >= 0x80 || (k != 0 && k != 3) || (c | 0x20) == 'w')
+                    break;
+                i++;
+            }
+            continue;
+        }
         /* words: a URL ("scheme://...", "www.") is not text; its words
          * ("claim-your-bonus") are dropped up to the next white space */
         if (words && ((c == ':' && i + 2 < n && p[i + 1] == '/' &&
@@ -430,12 +458,8 @@ static size_t normalize(char *dst, const char *p, size_t n, bool words)
             space = true;
             continue;
         }
-        if (space) {
-            if ((o > 0 || words) && (o == 0 || dst[o - 1] != ' '))
-                dst[o++] = ' ';
-            space = false;
-            word_at = o;
-        }
+        if (space)
+            open_word(dst, &o, &space, &word_at, words);
         if (k == 3) {
             c = (unsigned char)(c + 32);
         } else if (k == 4 && i + 1 < n && (unsigned char)p[i + 1] >= 0x80 &&
