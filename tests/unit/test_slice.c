@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the slice helpers where the word-at-a-time compare can go
+ * wrong: every pair of byte values at every position of names up to two
+ * words long, checked against a compare written the slow obvious way.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mailscope/slice.h"
+
+/* A byte lower-cased the obvious way: only A-Z change. */
+static unsigned char reference_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* Two names that differ at one position, by every pair of byte values
+ * (capitals and small letters, the bytes next to them such as '@', '[',
+ * '`' and '{', 8-bit bytes whose low seven bits are letters), compare
+ * equal exactly when the two bytes are the same letter in either case,
+ * wherever the position falls in or after the eight-byte words. */
+static void test_slice_eq_ci_every_byte_pair_at_every_position(void **state)
+{
+    (void)state;
+    for (size_t len = 1; len <= 17; len++) {
+        for (size_t at = 0; at < len; at++) {
+            char a[17], b[17];
+            for (size_t i = 0; i < len; i++)
+                a[i] = b[i] = (char)("Content-Transfer-"[i]);
+            for (unsigned x = 0; x < 256; x++) {
+                for (unsigned y = 0; y < 256; y++) {
+                    a[at] = (char)x;
+                    b[at] = (char)y;
+                    bool want = reference_lower((unsigned char)x) ==
+                                reference_lower((unsigned char)y);
+                    ms_slice sa = {a, len}, sb = {b, len};
+                    if (ms_slice_eq_ci(sa, sb) != want)
+                        fail_msg("len %zu at %zu: 0x%02x vs 0x%02x", len, at, x,
+                                 y);
+                }
+            }
+        }
+    }
+}
+
+/* Names of different lengths never match; case differences all along a
+ * long name do. */
+static void test_slice_eq_ci_lengths_and_whole_names(void **state)
+{
+    (void)state;
+    assert_true(ms_slice_eq_cstr_ci(ms_slice_from_cstr("CONTENT-TRANSFER-"
+                                                       "ENCODING"),
+                                    "content-transfer-encoding"));
+    assert_true(ms_slice_eq_cstr_ci(ms_slice_from_cstr("X-MS-Exchange-"
+                                                       "Organization-SCL"),
+                                    "x-ms-exchange-organization-scl"));
+    assert_false(
+        ms_slice_eq_cstr_ci(ms_slice_from_cstr("Received"), "Received:"));
+    assert_false(
+        ms_slice_eq_cstr_ci(ms_slice_from_cstr("Reply-To"), "Reply-Tp"));
+    assert_true(ms_slice_eq_cstr_ci(ms_slice_from_cstr(""), ""));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_slice_eq_ci_every_byte_pair_at_every_position),
+        cmocka_unit_test(test_slice_eq_ci_lengths_and_whole_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
