@@ -24,19 +24,16 @@ bool ms_slice_eq(ms_slice a, ms_slice b)
     return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
-/* Eight copies of the byte b, for the word-at-a-time compare below. */
-#define BYTES8(b) (0x0101010101010101ULL * (b))
-
 /* Returns the eight bytes of x with the capitals A-Z lower-cased, all at
  * once: a byte's low seven bits plus 0x80 - 'A' reach the high bit when
  * it is 'A' or above, plus 0x80 - 'Z' - 1 when it is above 'Z' (no carry
  * leaves a byte), and a byte with its own high bit set is no letter. */
 static inline uint64_t lower8(uint64_t x)
 {
-    uint64_t heptets = x & BYTES8(0x7F);
-    uint64_t from_a = heptets + BYTES8(0x80 - 'A');
-    uint64_t past_z = heptets + BYTES8(0x80 - 'Z' - 1);
-    uint64_t upper = from_a & ~past_z & ~x & BYTES8(0x80);
+    uint64_t heptets = x & MS_BYTES8(0x7F);
+    uint64_t from_a = heptets + MS_BYTES8(0x80 - 'A');
+    uint64_t past_z = heptets + MS_BYTES8(0x80 - 'Z' - 1);
+    uint64_t upper = from_a & ~past_z & ~x & MS_BYTES8(0x80);
     return x | (upper >> 2);
 }
 

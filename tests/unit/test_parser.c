@@ -142,6 +142,41 @@ static void test_parser_encoded_comma_in_name_at_every_offset(void **state)
     }
 }
 
+/* A header line whose name holds a byte that RFC 5322 does not allow in
+ * one (a control, a space, DEL, an 8-bit byte) ends the headers, wherever
+ * the byte falls in names up to two words long (the check reads eight
+ * bytes at a time); '!' and '~', the ends of the allowed range, do not. */
+static void test_parser_bad_byte_in_header_name_at_every_offset(void **state)
+{
+    static const unsigned char bad[] = {0x01, 0x1f, ' ', 0x7f, 0x80, 0xff};
+    static const unsigned char good[] = {'!', '~', '9', 'Z'};
+    for (size_t len = 1; len <= 17; len++) {
+        for (size_t at = 0; at < len; at++) {
+            for (size_t k = 0; k < sizeof(bad) + sizeof(good); k++) {
+                bool is_bad = k < sizeof(bad);
+                char name[18];
+                memset(name, 'X', len);
+                name[len] = '\0';
+                name[at] = (char)(is_bad ? bad[k] : good[k - sizeof(bad)]);
+                if (name[0] == ' ' || name[len - 1] == ' ')
+                    continue; /* a continuation line, or the white space
+                                 allowed before the colon */
+                char raw[128];
+                snprintf(raw, sizeof(raw),
+                         "Subject: s\n%s: v\nX-After: w\n\nbody\n", name);
+                ms_message *m = parse(state, raw);
+                assert_int_equal(ms_message_has_defect(
+                                     m, "MissingHeaderBodySeparatorDefect"),
+                                 is_bad);
+                assert_int_equal(ms_message_header(m, "X-After") != NULL,
+                                 !is_bad);
+                ms_arena_free(*state);
+                *state = NULL;
+            }
+        }
+    }
+}
+
 /* A uuencoded file inside a plain text part is taken out wherever its
  * "begin" line falls in the text (the search reads sixteen bytes at a
  * time), and "begin" inside a line is not the start of one. */
@@ -377,6 +412,8 @@ int main(void)
             test_parser_decodes_encoded_word_at_every_offset, teardown),
         cmocka_unit_test_teardown(
             test_parser_encoded_comma_in_name_at_every_offset, teardown),
+        cmocka_unit_test_teardown(
+            test_parser_bad_byte_in_header_name_at_every_offset, teardown),
         cmocka_unit_test_teardown(
             test_parser_finds_uuencoded_file_at_every_offset, teardown),
         cmocka_unit_test_teardown(test_parser_skips_mbox_envelope_line,
