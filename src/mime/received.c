@@ -34,6 +34,14 @@ static const char *copy_trimmed(ms_arena *a, ms_slice s)
     return ms_arena_strndup(a, s.p, s.n);
 }
 
+#ifdef __SSE2__
+/* The bits of the bytes of v equal to c. */
+static inline unsigned bytes_equal(__m128i v, char c)
+{
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+}
+#endif
+
 /* The bytes that end the first word of a clause. */
 static const unsigned char word_break[256] = {
     [' '] = 1,  ['\t'] = 1, ['\r'] = 1, ['\n'] = 1,
@@ -42,7 +50,8 @@ static const unsigned char word_break[256] = {
 
 /* Returns the first word of a clause (up to white space, '(' or ';'),
  * without angle brackets. Trailing white space needs no trim: it ends
- * the word anyway. */
+ * the word anyway. The words are host names and queue ids, most of them
+ * longer than a block: with SSE2 sixteen bytes are tested at a time. */
 static ms_slice first_word(ms_slice s)
 {
     const unsigned char *u = (const unsigned char *)s.p;
@@ -50,7 +59,25 @@ static ms_slice first_word(ms_slice s)
     while (i < s.n && ms_ascii_is_space(s.p[i]))
         i++;
     size_t k = i;
-    while (k < s.n && !word_break[u[k]])
+    bool found = false;
+#ifdef __SSE2__
+    /* the white space of word_break: ' ', and '\t' to '\r' (9 to 13) */
+    const __m128i before_tab = _mm_set1_epi8('\t' - 1);
+    const __m128i after_cr = _mm_set1_epi8('\r' + 1);
+    for (; k + 16 <= s.n; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s.p + k));
+        __m128i space = _mm_and_si128(_mm_cmpgt_epi8(v, before_tab),
+                                      _mm_cmplt_epi8(v, after_cr));
+        unsigned m = (unsigned)_mm_movemask_epi8(space) | bytes_equal(v, ' ') |
+                     bytes_equal(v, '(') | bytes_equal(v, ';');
+        if (m != 0) {
+            k += (size_t)__builtin_ctz(m);
+            found = true;
+            break;
+        }
+    }
+#endif
+    while (!found && k < s.n && !word_break[u[k]])
         k++;
     ms_slice w = {s.p + i, k - i};
     if (w.n >= 2 && w.p[0] == '<' && w.p[w.n - 1] == '>') {
@@ -482,14 +509,6 @@ static void copy_lower(char *dst, const char *src, size_t n)
     for (; i < n; i++)
         dst[i] = ms_ascii_lower(src[i]);
 }
-
-#ifdef __SSE2__
-/* The bits of the bytes of v equal to c. */
-static inline unsigned bytes_equal(__m128i v, char c)
-{
-    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
-}
-#endif
 
 /* Tracks the comment depth over one parenthesis; returns false for any
  * other byte. */

@@ -129,6 +129,35 @@ static void test_received_labels_cut_or_negated(void **state)
     }
 }
 
+/* The first word of a clause ends at white space (any of it) or a
+ * comment wherever that falls, for words of every length up to three
+ * blocks of sixteen bytes (the scan reads a block at a time). */
+static void test_received_first_words_of_every_length(void **state)
+{
+    static const char *const enders[] = {" ",  "\t", "\n", "\v",
+                                         "\f", "\r", "(c)"};
+    static const char name[] = "abcdefghijklmnopqrstuvwxyz0123456789.-_=+abcd";
+    for (size_t len = 1; len <= 44; len++) {
+        for (size_t e = 0; e < sizeof(enders) / sizeof(enders[0]); e++) {
+            char text[512];
+            snprintf(text, sizeof(text),
+                     "from a.example by %.*s%sx with %.*s%s(c) id %.*s%s"
+                     "y for <%.*s>%sz; Mon, 4 Mar 2024 09:00:00 -0500",
+                     (int)len, name, enders[e], (int)len, name, enders[e],
+                     (int)len, name, enders[e], (int)len, name, enders[e]);
+            ms_received_hop hop = parse_hop(state, text);
+            char want[64];
+            snprintf(want, sizeof(want), "%.*s", (int)len, name);
+            assert_non_null(hop.by_host);
+            assert_string_equal(hop.by_host, want);
+            assert_non_null(hop.id);
+            assert_string_equal(hop.id, want);
+            assert_non_null(hop.for_);
+            assert_string_equal(hop.for_, want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +168,8 @@ int main(void)
         cmocka_unit_test_teardown(test_received_labels_found_at_every_offset,
                                   teardown),
         cmocka_unit_test_teardown(test_received_labels_cut_or_negated,
+                                  teardown),
+        cmocka_unit_test_teardown(test_received_first_words_of_every_length,
                                   teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
