@@ -4,7 +4,11 @@
  */
 #include "analysis/qrcode.h"
 
+#include <dlfcn.h>
+#include <stddef.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +16,82 @@
 #include <jpeglib.h>
 #include <png.h>
 #include <zbar.h>
+
+#include "util/log.h"
+
+/* The zbar library, opened at the first image to scan. */
+#define ZBAR_SONAME "libzbar.so.0"
+
+/*
+ * zbar is opened with dlopen() at the first image, not linked: it pulls
+ * in fifteen shared libraries (D-Bus, systemd, X11, video4linux and what
+ * they need) whose loading and relocation were a quarter of the dynamic
+ * loader's work at every start of mailscope, and most runs never scan an
+ * image.
+ */
+typedef struct zbar_api {
+    zbar_image_scanner_t *(*image_scanner_create)(void);
+    void (*image_scanner_destroy)(zbar_image_scanner_t *);
+    int (*image_scanner_set_config)(zbar_image_scanner_t *, zbar_symbol_type_t,
+                                    zbar_config_t, int);
+    zbar_image_t *(*image_create)(void);
+    void (*image_destroy)(zbar_image_t *);
+    void (*image_set_format)(zbar_image_t *, unsigned long);
+    void (*image_set_size)(zbar_image_t *, unsigned, unsigned);
+    void (*image_set_data)(zbar_image_t *, const void *, unsigned long,
+                           zbar_image_cleanup_handler_t *);
+    int (*scan_image)(zbar_image_scanner_t *, zbar_image_t *);
+    const zbar_symbol_t *(*image_first_symbol)(const zbar_image_t *);
+    const zbar_symbol_t *(*symbol_next)(const zbar_symbol_t *);
+    const char *(*symbol_get_data)(const zbar_symbol_t *);
+    unsigned (*symbol_get_data_length)(const zbar_symbol_t *);
+} zbar_api;
+
+static zbar_api zbar;
+static bool zbar_loaded;
+static pthread_once_t zbar_once = PTHREAD_ONCE_INIT;
+
+/* Opens zbar and looks up every function of zbar_api; zbar_loaded says
+ * whether all were found. Runs once per process (pthread_once). */
+static void zbar_load(void)
+{
+    void *lib = dlopen(ZBAR_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL) {
+        MS_LOG_WARN(NULL, "QR codes not read: %s", dlerror());
+        return;
+    }
+    static const struct {
+        const char *name;
+        size_t offset;
+    } symbols[] = {
+        {"zbar_image_scanner_create", offsetof(zbar_api, image_scanner_create)},
+        {"zbar_image_scanner_destroy",
+         offsetof(zbar_api, image_scanner_destroy)},
+        {"zbar_image_scanner_set_config",
+         offsetof(zbar_api, image_scanner_set_config)},
+        {"zbar_image_create", offsetof(zbar_api, image_create)},
+        {"zbar_image_destroy", offsetof(zbar_api, image_destroy)},
+        {"zbar_image_set_format", offsetof(zbar_api, image_set_format)},
+        {"zbar_image_set_size", offsetof(zbar_api, image_set_size)},
+        {"zbar_image_set_data", offsetof(zbar_api, image_set_data)},
+        {"zbar_scan_image", offsetof(zbar_api, scan_image)},
+        {"zbar_image_first_symbol", offsetof(zbar_api, image_first_symbol)},
+        {"zbar_symbol_next", offsetof(zbar_api, symbol_next)},
+        {"zbar_symbol_get_data", offsetof(zbar_api, symbol_get_data)},
+        {"zbar_symbol_get_data_length",
+         offsetof(zbar_api, symbol_get_data_length)},
+    };
+    for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
+        void *f = dlsym(lib, symbols[i].name);
+        if (f == NULL) {
+            MS_LOG_WARN(NULL, "QR codes not read: %s has no %s", ZBAR_SONAME,
+                        symbols[i].name);
+            return;
+        }
+        memcpy((char *)&zbar + symbols[i].offset, &f, sizeof(f));
+    }
+    zbar_loaded = true;
+}
 
 static const unsigned char png_magic[8] = {0x89, 'P',  'N',  'G',
                                            '\r', '\n', 0x1a, '\n'};
@@ -135,24 +215,29 @@ ms_status ms_qr_decode(ms_arena *a, const unsigned char *p, size_t n,
     if (grey == NULL)
         return MS_OK;
     ms_status rc = MS_OK;
-    zbar_image_scanner_t *scanner = zbar_image_scanner_create();
-    zbar_image_t *image = zbar_image_create();
+    zbar_image_scanner_t *scanner = NULL;
+    zbar_image_t *image = NULL;
+    pthread_once(&zbar_once, zbar_load);
+    if (!zbar_loaded)
+        goto out;
+    scanner = zbar.image_scanner_create();
+    image = zbar.image_create();
     if (scanner == NULL || image == NULL) {
         rc = MS_ENOMEM;
         goto out;
     }
     /* QR codes only: the other symbologies cost time and find bar codes
      * on parcels */
-    zbar_image_scanner_set_config(scanner, 0, ZBAR_CFG_ENABLE, 0);
-    zbar_image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
-    zbar_image_set_format(image, zbar_fourcc('Y', '8', '0', '0'));
-    zbar_image_set_size(image, width, height);
-    zbar_image_set_data(image, grey, (unsigned long)width * height, NULL);
-    if (zbar_scan_image(scanner, image) > 0) {
-        for (const zbar_symbol_t *sym = zbar_image_first_symbol(image);
-             sym && *n_texts < MS_QR_MAX_CODES; sym = zbar_symbol_next(sym)) {
-            const char *data = zbar_symbol_get_data(sym);
-            unsigned len = zbar_symbol_get_data_length(sym);
+    zbar.image_scanner_set_config(scanner, 0, ZBAR_CFG_ENABLE, 0);
+    zbar.image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+    zbar.image_set_format(image, zbar_fourcc('Y', '8', '0', '0'));
+    zbar.image_set_size(image, width, height);
+    zbar.image_set_data(image, grey, (unsigned long)width * height, NULL);
+    if (zbar.scan_image(scanner, image) > 0) {
+        for (const zbar_symbol_t *sym = zbar.image_first_symbol(image);
+             sym && *n_texts < MS_QR_MAX_CODES; sym = zbar.symbol_next(sym)) {
+            const char *data = zbar.symbol_get_data(sym);
+            unsigned len = zbar.symbol_get_data_length(sym);
             if (data == NULL || len == 0)
                 continue;
             char *copy = ms_arena_strndup(a, data, len);
@@ -165,9 +250,9 @@ ms_status ms_qr_decode(ms_arena *a, const unsigned char *p, size_t n,
     }
 out:
     if (image)
-        zbar_image_destroy(image);
+        zbar.image_destroy(image);
     if (scanner)
-        zbar_image_scanner_destroy(scanner);
+        zbar.image_scanner_destroy(scanner);
     free(grey);
     return rc;
 }

@@ -187,11 +187,13 @@ static bool open_attachments(parse_options *opt, const char *const *yara,
  * input could not be read or the document not written (an error object is
  * written instead). */
 static bool parse_one(const char *path, const parse_options *opt,
-                      ms_arena *arena, ms_buf *input, ms_buf *out)
+                      ms_cli_reader *reader, ms_arena *arena, ms_buf *input,
+                      ms_buf *out)
 {
     char reason[256];
     ms_buf_clear(input);
-    if (ms_cli_read_input(path, input, reason, sizeof(reason)) != MS_OK) {
+    if (ms_cli_reader_read(reader, path, input, reason, sizeof(reason)) !=
+        MS_OK) {
         write_error_document(out, path, "read", reason, opt->pretty);
         return false;
     }
@@ -347,6 +349,8 @@ static int parse_main(int argc, char **argv)
     opt.pretty = pretty_set || (paths.n == 1 && !opt.jsonl);
 
     ms_arena *arena = ms_arena_new(0);
+    ms_cli_reader reader;
+    ms_cli_reader_init(&reader);
     ms_buf input, out;
     ms_buf_init(&input, 0);
     ms_buf_init(&out, MAX_DOCUMENT_BYTES);
@@ -355,7 +359,7 @@ static int parse_main(int argc, char **argv)
     size_t n_failed = 0, n_bytes = 0;
     bool write_ok = arena != NULL;
     for (size_t i = 0; i < paths.n && write_ok; i++) {
-        if (!parse_one(paths.items[i], &opt, arena, &input, &out))
+        if (!parse_one(paths.items[i], &opt, &reader, arena, &input, &out))
             n_failed++;
         n_bytes += input.n;
         if (out.n >= OUTPUT_FLUSH_BYTES)
@@ -378,6 +382,7 @@ static int parse_main(int argc, char **argv)
     if (!write_ok)
         fprintf(stderr, "mailscope parse: cannot write the output: %s\n",
                 strerror(errno));
+    ms_cli_reader_close(&reader);
     ms_buf_free(&input);
     ms_buf_free(&out);
     ms_arena_free(arena);

@@ -520,12 +520,21 @@ ms_status ms_date_parse(const char *in, size_t n, ms_date *out, unsigned *flags)
     return MS_OK;
 }
 
-/* Writes v as exactly width decimal digits at p. */
+/* "00" to "99": the digits of two-digit numbers, written two at a time
+ * (every Received hop formats two dates). */
+static const char digit_pairs[201] = "0001020304050607080910111213141516171819"
+                                     "2021222324252627282930313233343536373839"
+                                     "4041424344454647484950515253545556575859"
+                                     "6061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
+
+/* Writes v as exactly width decimal digits at p (the low ones when v has
+ * more); width is even. */
 static void put_digits(char *p, unsigned v, int width)
 {
-    for (int i = width - 1; i >= 0; i--) {
-        p[i] = (char)('0' + v % 10);
-        v /= 10;
+    for (int i = width - 2; i >= 0; i -= 2) {
+        memcpy(p + i, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
     }
 }
 

@@ -9,6 +9,10 @@
  */
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "mime/address.h"
 #include "mime/date.h"
 #include "mime/parser_internal.h"
@@ -28,13 +32,34 @@ static const char *const singleton_fields[] = {
 };
 
 /* True when the header's decoded value may differ from its unfolded raw
- * text: encoded words or 8-bit bytes in the raw value. */
+ * text: encoded words ("=?"), 8-bit or NUL bytes in the raw value. With
+ * SSE2 sixteen bytes at a time, each compared with the byte after it for
+ * the "=?" pair: address lists are the longest headers most mails have. */
 static bool needs_raw_split(const ms_header *h)
 {
-    for (size_t i = 0; i < h->raw.n; i++) {
-        unsigned char c = (unsigned char)h->raw.p[i];
+    const char *p = h->raw.p;
+    size_t n = h->raw.n;
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i eq = _mm_set1_epi8('='), question = _mm_set1_epi8('?'),
+                  zero = _mm_setzero_si128();
+    for (; i + 17 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i next =
+            _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
+        /* the sign bit of each byte is set for 8-bit bytes */
+        __m128i hit =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, zero), v),
+                         _mm_and_si128(_mm_cmpeq_epi8(v, eq),
+                                       _mm_cmpeq_epi8(next, question)));
+        if (_mm_movemask_epi8(hit) != 0)
+            return true;
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
         if (c >= 0x80 || c == '\0' ||
-            (c == '=' && i + 1 < h->raw.n && h->raw.p[i + 1] == '?'))
+            (c == '=' && i + 1 < n && p[i + 1] == '?'))
             return true;
     }
     return false;

@@ -9,6 +9,10 @@
 
 #include <stdbool.h>
 
+/* Eight copies of the byte b, for the tests that read eight bytes at a
+ * time in one 64-bit word. */
+#define MS_BYTES8(b) (0x0101010101010101ULL * (b))
+
 /* Lower-cases an ASCII letter; other bytes are returned unchanged. */
 static inline char ms_ascii_lower(char c)
 {

@@ -16,6 +16,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "util/ascii.h"
 #include "util/json.h"
 
 static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD in UTF-8 */
@@ -194,20 +195,17 @@ static const unsigned char escape_of[256] = {
     1,
 };
 
-/* Eight copies of the byte b, for the word-at-a-time tests below. */
-#define BYTES8(b) (0x0101010101010101ULL * (b))
-
 /* Returns the bytes of w (read little-endian) that need escaping, as a
  * mask with the high bit of each such byte set. Bytes above the first
  * flagged one may be flagged wrongly (a borrow runs upwards), so only the
  * lowest flag is to be trusted. */
 static inline uint64_t escape_mask8(uint64_t w)
 {
-    uint64_t quote = w ^ BYTES8('"'), backslash = w ^ BYTES8('\\');
-    uint64_t low = (w - BYTES8(0x20)) & ~w;
-    uint64_t q = (quote - BYTES8(1)) & ~quote;
-    uint64_t bs = (backslash - BYTES8(1)) & ~backslash;
-    return (low | q | bs | w) & BYTES8(0x80);
+    uint64_t quote = w ^ MS_BYTES8('"'), backslash = w ^ MS_BYTES8('\\');
+    uint64_t low = (w - MS_BYTES8(0x20)) & ~w;
+    uint64_t q = (quote - MS_BYTES8(1)) & ~quote;
+    uint64_t bs = (backslash - MS_BYTES8(1)) & ~backslash;
+    return (low | q | bs | w) & MS_BYTES8(0x80);
 }
 
 /*

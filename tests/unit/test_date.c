@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -274,6 +275,25 @@ static void test_format_utc_handles_dates_before_the_epoch(void **state)
     assert_string_equal(small, "");
 }
 
+/* Instants four days, one hour, one minute and one second apart from
+ * 1900 to 2100, so that every field takes many values, format as
+ * gmtime() and strftime() write them (the digits are written two at a
+ * time from a table). */
+static void test_format_utc_agrees_with_gmtime(void **state)
+{
+    (void)state;
+    for (int64_t t = -2208988800LL; t < 4102444800LL; t += 4 * 86400 + 3661) {
+        ms_date d = {.valid = true, .utc = t};
+        char buf[21], want[32];
+        time_t tt = (time_t)t;
+        struct tm tm;
+        assert_non_null(gmtime_r(&tt, &tm));
+        strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        assert_int_equal(ms_date_format_utc(&d, buf, sizeof(buf)), 20);
+        assert_string_equal(buf, want);
+    }
+}
+
 static void test_format_offset_writes_sign_hours_and_minutes(void **state)
 {
     (void)state;
@@ -308,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_out_of_range_fields_make_the_date_invalid),
         cmocka_unit_test(test_garbage_is_invalid_and_reads_nothing_past_n),
         cmocka_unit_test(test_format_utc_handles_dates_before_the_epoch),
+        cmocka_unit_test(test_format_utc_agrees_with_gmtime),
         cmocka_unit_test(test_format_offset_writes_sign_hours_and_minutes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -116,6 +116,67 @@ static void test_parser_decodes_encoded_word_at_every_offset(void **state)
                         "one twothree");
 }
 
+/* An address list is split before its display names are decoded, so
+ * an encoded name that decodes to an address and a comma (a spoofing
+ * trick: "x@example.org," shown as the sender) stays one name, wherever
+ * the encoded word falls in the header (the check for one reads sixteen
+ * bytes at a time, "=" and "?" possibly in two blocks). */
+static void test_parser_encoded_comma_in_name_at_every_offset(void **state)
+{
+    static const char pad[] = "abcdefghijklmnopqrstuvwxyzabcdefghijklmn";
+    for (size_t n = 0; n < 40; n++) {
+        char raw[512];
+        snprintf(raw, sizeof(raw),
+                 "To: %.*s@example.com, =?utf-8?q?x@example.org=2C?= "
+                 "<j@example.com>\nBcc: a=b?c@example.com, %.*s "
+                 "<x@example.com>\n\nbody\n",
+                 (int)n + 1, pad, (int)n + 1, pad);
+        ms_message *m = parse(state, raw);
+        assert_int_equal(m->to.n, 2);
+        assert_string_equal(m->to.items[1].name, "x@example.org,");
+        assert_string_equal(m->to.items[1].address, "j@example.com");
+        assert_int_equal(m->bcc.n, 2);
+        assert_string_equal(m->bcc.items[0].address, "a=b?c@example.com");
+        ms_arena_free(*state);
+        *state = NULL;
+    }
+}
+
+/* A header line whose name holds a byte that RFC 5322 does not allow in
+ * one (a control, a space, DEL, an 8-bit byte) ends the headers, wherever
+ * the byte falls in names up to two words long (the check reads eight
+ * bytes at a time); '!' and '~', the ends of the allowed range, do not. */
+static void test_parser_bad_byte_in_header_name_at_every_offset(void **state)
+{
+    static const unsigned char bad[] = {0x01, 0x1f, ' ', 0x7f, 0x80, 0xff};
+    static const unsigned char good[] = {'!', '~', '9', 'Z'};
+    for (size_t len = 1; len <= 17; len++) {
+        for (size_t at = 0; at < len; at++) {
+            for (size_t k = 0; k < sizeof(bad) + sizeof(good); k++) {
+                bool is_bad = k < sizeof(bad);
+                char name[18];
+                memset(name, 'X', len);
+                name[len] = '\0';
+                name[at] = (char)(is_bad ? bad[k] : good[k - sizeof(bad)]);
+                if (name[0] == ' ' || name[len - 1] == ' ')
+                    continue; /* a continuation line, or the white space
+                                 allowed before the colon */
+                char raw[128];
+                snprintf(raw, sizeof(raw),
+                         "Subject: s\n%s: v\nX-After: w\n\nbody\n", name);
+                ms_message *m = parse(state, raw);
+                assert_int_equal(ms_message_has_defect(
+                                     m, "MissingHeaderBodySeparatorDefect"),
+                                 is_bad);
+                assert_int_equal(ms_message_header(m, "X-After") != NULL,
+                                 !is_bad);
+                ms_arena_free(*state);
+                *state = NULL;
+            }
+        }
+    }
+}
+
 /* A uuencoded file inside a plain text part is taken out wherever its
  * "begin" line falls in the text (the search reads sixteen bytes at a
  * time), and "begin" inside a line is not the start of one. */
@@ -349,6 +410,10 @@ int main(void)
                                   teardown),
         cmocka_unit_test_teardown(
             test_parser_decodes_encoded_word_at_every_offset, teardown),
+        cmocka_unit_test_teardown(
+            test_parser_encoded_comma_in_name_at_every_offset, teardown),
+        cmocka_unit_test_teardown(
+            test_parser_bad_byte_in_header_name_at_every_offset, teardown),
         cmocka_unit_test_teardown(
             test_parser_finds_uuencoded_file_at_every_offset, teardown),
         cmocka_unit_test_teardown(test_parser_skips_mbox_envelope_line,

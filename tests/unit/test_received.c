@@ -86,6 +86,78 @@ static void test_received_glued_words_and_comment_semicolons(void **state)
     }
 }
 
+/* The searches for labels in the hop text (HELO, envelope-from, the TLS
+ * version, authentication) read blocks of sixteen bytes and keep only
+ * the places where the first two letters of a label match: each label is
+ * found whatever its case and wherever it falls, and a label whose first
+ * two letters come early ("en", "au", "tl" at every offset before it)
+ * is still found past them. */
+static void test_received_labels_found_at_every_offset(void **state)
+{
+    for (size_t pad = 0; pad < 48; pad++) {
+        char text[768];
+        snprintf(text, sizeof(text),
+                 "(%.*s en au tl he) from client.example (HELO "
+                 "helo.example) ([203.0.113.9]) by mx.example.net with "
+                 "ESMTP id Q1 (Envelope-From <s@example.org>) (using "
+                 "TLSv1.3 with cipher X) (AUTHENTICATED sender); "
+                 "Tue, 5 Mar 2024 10:15:00 +0100",
+                 (int)pad, "enauentlheenauentlheenauentlheenauentlheenauentl");
+        ms_received_hop hop = parse_hop(state, text);
+        assert_string_equal(hop.helo, "helo.example");
+        assert_string_equal(hop.from_ip, "203.0.113.9");
+        assert_string_equal(hop.envelope_from, "s@example.org");
+        assert_string_equal(hop.tls, "TLSv1.3");
+        assert_true(hop.authenticated);
+    }
+}
+
+/* A label cut by the end of the text is not found, and one only
+ * negated ("not authenticated") does not count. */
+static void test_received_labels_cut_or_negated(void **state)
+{
+    for (size_t pad = 0; pad < 40; pad++) {
+        char text[512];
+        snprintf(text, sizeof(text),
+                 "from a.example ([198.51.100.7]) by mx.example id %.*sx "
+                 "(not authenticated) envelope-fro",
+                 (int)pad, "........................................");
+        ms_received_hop hop = parse_hop(state, text);
+        assert_null(hop.envelope_from);
+        assert_false(hop.authenticated);
+        assert_null(hop.tls);
+    }
+}
+
+/* The first word of a clause ends at white space (any of it) or a
+ * comment wherever that falls, for words of every length up to three
+ * blocks of sixteen bytes (the scan reads a block at a time). */
+static void test_received_first_words_of_every_length(void **state)
+{
+    static const char *const enders[] = {" ",  "\t", "\n", "\v",
+                                         "\f", "\r", "(c)"};
+    static const char name[] = "abcdefghijklmnopqrstuvwxyz0123456789.-_=+abcd";
+    for (size_t len = 1; len <= 44; len++) {
+        for (size_t e = 0; e < sizeof(enders) / sizeof(enders[0]); e++) {
+            char text[512];
+            snprintf(text, sizeof(text),
+                     "from a.example by %.*s%sx with %.*s%s(c) id %.*s%s"
+                     "y for <%.*s>%sz; Mon, 4 Mar 2024 09:00:00 -0500",
+                     (int)len, name, enders[e], (int)len, name, enders[e],
+                     (int)len, name, enders[e], (int)len, name, enders[e]);
+            ms_received_hop hop = parse_hop(state, text);
+            char want[64];
+            snprintf(want, sizeof(want), "%.*s", (int)len, name);
+            assert_non_null(hop.by_host);
+            assert_string_equal(hop.by_host, want);
+            assert_non_null(hop.id);
+            assert_string_equal(hop.id, want);
+            assert_non_null(hop.for_);
+            assert_string_equal(hop.for_, want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -93,6 +165,12 @@ int main(void)
                                   teardown),
         cmocka_unit_test_teardown(
             test_received_glued_words_and_comment_semicolons, teardown),
+        cmocka_unit_test_teardown(test_received_labels_found_at_every_offset,
+                                  teardown),
+        cmocka_unit_test_teardown(test_received_labels_cut_or_negated,
+                                  teardown),
+        cmocka_unit_test_teardown(test_received_first_words_of_every_length,
+                                  teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
