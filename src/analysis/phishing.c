@@ -2948,8 +2948,58 @@ static bool random_case(const char *p, size_t n)
     return false;
 }
 
+/* True when a mailbox name is a serial number hung on words: words
+ * joined by underscores and ended by a number of three to six digits
+ * ("Diaz_Jorge_12864", "NEW_OFFRE_1_71624"), the names affiliate
+ * senders number their throwaway mailboxes with. */
+static bool numbered_name(const char *p, size_t n)
+{
+    size_t words = 0, i = 0;
+    while (i < n && ms_ascii_is_alpha(p[i])) {
+        while (i < n && ms_ascii_is_alpha(p[i]))
+            i++;
+        words++;
+        if (i == n || p[i] != '_')
+            return false;
+        i++;
+    }
+    if (words < 2)
+        return false;
+    for (;;) {
+        size_t start = i;
+        while (i < n && ms_ascii_is_digit(p[i]))
+            i++;
+        if (i == start)
+            return false;
+        if (i == n)
+            return i - start >= 3 && i - start <= 6;
+        if (p[i] != '_')
+            return false;
+        i++;
+    }
+}
+
+/* True when a mailbox name (letters and digits only, 8 to 24 of them)
+ * switches between letters and digits three times or more
+ * ("dhvow214r6dr", "1ljocry459tl"): a generated name, as people number
+ * their mailboxes once at the end ("maria1984"). */
+static bool interleaved_digits(const char *p, size_t n)
+{
+    if (n < 8 || n > 24)
+        return false;
+    size_t runs = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ms_ascii_is_alnum(p[i]))
+            return false;
+        runs +=
+            i == 0 || ms_ascii_is_digit(p[i]) != ms_ascii_is_digit(p[i - 1]);
+    }
+    return runs >= 4;
+}
+
 /* The sender's mailbox name is made up by a machine: capitals and small
- * letters at random, as bulk senders rotate a fresh address per mail. */
+ * letters at random, a serial number after words, or letters and digits
+ * interleaved, as bulk senders rotate a fresh address per mail. */
 static void random_local_part_signal(run *x)
 {
     const ms_message *m = x->m;
@@ -2957,7 +3007,11 @@ static void random_local_part_signal(run *x)
         return;
     const char *address = m->from.items[0].address;
     const char *at = strrchr(address, '@');
-    if (at && random_case(address, (size_t)(at - address)))
+    if (at == NULL)
+        return;
+    size_t n = (size_t)(at - address);
+    if (random_case(address, n) || numbered_name(address, n) ||
+        interleaved_digits(address, n))
         add_signal(x, S_RANDOM_LOCAL_PART, "%.200s", address);
 }
 

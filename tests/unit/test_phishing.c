@@ -433,6 +433,35 @@ static void test_random_token(void **state)
     }
 }
 
+/* Mailbox names a machine makes (random case, a serial number after
+ * words, letters and digits interleaved) fire random_local_part; the
+ * names people and companies choose do not. */
+static void test_random_local_part(void **state)
+{
+    fixture *f = *state;
+    static const char *const machine[] = {
+        "kkzWneyD",        "Garcia_Lena_48213", "SPRING_DEAL_3_90417",
+        "join_today_5521", "qhvex318t7mr",      "7fkwqz52bnd",
+        "mariaconti4x81w"};
+    static const char *const chosen[] = {
+        "JohnSmith",        "OrderUpdatesUSA", "maria1984", "john_smith",
+        "sales_team_2024x", "j.smith_1990",    "support24", "mp3lover",
+        "billing_42",       "no-reply_10023",  "noreply2"};
+    char mail[256];
+    for (size_t i = 0; i < sizeof(machine) / sizeof(machine[0]); i++) {
+        snprintf(mail, sizeof(mail),
+                 "From: Offers <%s@deals.example>\nSubject: hi\n\nhi\n",
+                 machine[i]);
+        assert_non_null(signal_of(analyze(f, mail), "random_local_part"));
+    }
+    for (size_t i = 0; i < sizeof(chosen) / sizeof(chosen[0]); i++) {
+        snprintf(mail, sizeof(mail),
+                 "From: Offers <%s@deals.example>\nSubject: hi\n\nhi\n",
+                 chosen[i]);
+        assert_null(signal_of(analyze(f, mail), "random_local_part"));
+    }
+}
+
 /* A display name that shows another site's domain; the sender's own
  * domain and initials with a dot are fine. */
 static void test_display_name_domain(void **state)
@@ -558,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_phrases_on_word_boundaries),
         cmocka_unit_test(test_sender_alignment),
         cmocka_unit_test(test_random_token),
+        cmocka_unit_test(test_random_local_part),
         cmocka_unit_test(test_display_name_domain),
         cmocka_unit_test(test_free_mail_sender),
         cmocka_unit_test(test_long_mail_phrases_weigh_half),
