@@ -115,6 +115,7 @@ enum {
     S_THROWAWAY_SENDER,
     S_THIN_HTML_BAIT,
     S_ABUSED_LINKS_ONLY,
+    S_CALLBACK_LURE,
     S_COUNT
 };
 
@@ -178,6 +179,7 @@ static const struct {
     {"throwaway_sender", 10},
     {"thin_html_bait", 10},
     {"abused_links_only", 20},
+    {"callback_lure", 25},
 };
 
 /* Phrase counts past this add nothing more. */
@@ -2327,9 +2329,29 @@ static void disguised_brand_signal(run *x, const char *from_reg,
 }
 
 /* Brand mentions where the sender is not the brand. */
+static bool fired(const run *x, int s);
+
+/* True when a link of the mail goes to a domain of brand b; *links
+ * tells whether the mail has a link at all. */
+static bool links_to_brand(const run *x, const ms_url_list *urls, size_t b,
+                           bool *links)
+{
+    *links = false;
+    for (size_t k = 0; urls && k < urls->n; k++) {
+        const ms_url_entry *u = &urls->items[k];
+        if (!is_link(u) || u->url.host == NULL)
+            continue;
+        *links = true;
+        uint32_t owner[16];
+        if (owned_by(owner, owners(x->e, u->url.host, owner, 16), b))
+            return true;
+    }
+    return false;
+}
+
 static void brand_signals(run *x, const char *from_host, const char *from_reg,
                           const ms_url_list *urls, size_t n_credential,
-                          size_t n_urgency)
+                          size_t n_urgency, bool callback)
 {
     const ms_phish_engine *e = x->e;
     const ms_phish_scratch *s = x->s;
@@ -2383,18 +2405,9 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
         /* a mail with no link at all counts too: the call-back lure
          * ("your Norton plan was renewed, call us to cancel") sends the
          * reader to a phone, not to a page */
+        bool links;
         if (in_body && !in_display && !in_subject && n_credential > 0) {
-            bool links = false, to_brand = false;
-            for (size_t k = 0; urls && k < urls->n; k++) {
-                const ms_url_entry *u = &urls->items[k];
-                if (!is_link(u) || u->url.host == NULL)
-                    continue;
-                links = true;
-                uint32_t owner[16];
-                if (owned_by(owner, owners(e, u->url.host, owner, 16), i))
-                    to_brand = true;
-            }
-            if (!to_brand) {
+            if (!links_to_brand(x, urls, i, &links)) {
                 add_signal(x, S_BRAND_BODY, "%s named in the body; %s", b->name,
                            links ? "no link goes to it"
                                  : "the mail has no link");
@@ -2402,11 +2415,21 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
                     x->brand = b->name;
             }
         }
+        /* the call-back scam: a renewal or a purchase of the brand's
+         * product was charged, and the number to call to dispute it is
+         * the scammer's; the brand's own notices link to its site */
+        if (callback && b->n_domains > 0 && !fired(x, S_CALLBACK_LURE) &&
+            !links_to_brand(x, urls, i, &links)) {
+            add_signal(x, S_CALLBACK_LURE,
+                       "%s named with a phone number and a charge, sent "
+                       "from %s",
+                       b->name, from_reg ? from_reg : "an unknown sender");
+            if (x->brand == NULL)
+                x->brand = b->name;
+        }
     }
     disguised_brand_signal(x, from_reg, sender_owner, n_sender_owner);
 }
-
-static bool fired(const run *x, int s);
 
 /* A brand's own domain in From that the receiving server could not
  * confirm (auth_fail or sender_unaligned fired): phishing that writes
@@ -3055,6 +3078,106 @@ static bool names_money(const char *text)
     return false;
 }
 
+/* True when c separates the groups of a phone number's digits. */
+static bool phone_separator(char c)
+{
+    return c == ' ' || c == '.' || c == '-';
+}
+
+/* True when p[0..n) shows a North American phone number at i: ten
+ * digits as 3-3-4 with a space, a dot or a hyphen between the groups,
+ * the area code perhaps in parentheses and after "1" or "+1" ("1 863
+ * 337-1462", "(888) 555-0134", "+1-855-555-0199"), and no digit around
+ * it. */
+static bool phone_at(const char *p, size_t n, size_t i)
+{
+    static const size_t groups[] = {3, 3, 4};
+    size_t k = i;
+    if (k > 0 && (ms_ascii_is_digit(p[k - 1]) || p[k - 1] == '.'))
+        return false;
+    if (k + 2 < n && p[k] == '+' && p[k + 1] == '1' &&
+        phone_separator(p[k + 2]))
+        k += 3;
+    else if (k + 1 < n && p[k] == '1' && phone_separator(p[k + 1]))
+        k += 2;
+    for (size_t g = 0; g < 3; g++) {
+        bool paren = g == 0 && k < n && p[k] == '(';
+        k += paren;
+        for (size_t d = 0; d < groups[g]; d++, k++)
+            if (k >= n || !ms_ascii_is_digit(p[k]))
+                return false;
+        if (paren && (k >= n || p[k++] != ')'))
+            return false;
+        if (g < 2 && k < n && phone_separator(p[k]))
+            k++;
+        else if (g < 2 && !paren)
+            return false;
+    }
+    return k == n || !ms_ascii_is_digit(p[k]);
+}
+
+/* True when p[0..n) shows an amount charged: a currency sign or code
+ * next to a number with cents ("$438.22", "1,299.00 USD", "49,99
+ * \xe2\x82\xac"), as an invoice writes it. */
+static bool shows_charge(const char *p, size_t n)
+{
+    static const char *const marks[] = {"$",   "\xe2\x82\xac", "\xc2\xa3",
+                                        "USD", "EUR",          "GBP"};
+    for (size_t i = 0; i < n; i++) {
+        if (!ms_ascii_is_digit(p[i]) || (i > 0 && ms_ascii_is_digit(p[i - 1])))
+            continue;
+        size_t k = i;
+        for (;;) {
+            while (k < n && ms_ascii_is_digit(p[k]))
+                k++;
+            /* a thousands separator: a comma and three digits more */
+            if (k + 3 < n && p[k] == ',' && ms_ascii_is_digit(p[k + 1]) &&
+                ms_ascii_is_digit(p[k + 2]) && ms_ascii_is_digit(p[k + 3]))
+                k++;
+            else
+                break;
+        }
+        if (!(k + 2 < n && (p[k] == '.' || p[k] == ',') &&
+              ms_ascii_is_digit(p[k + 1]) && ms_ascii_is_digit(p[k + 2]) &&
+              (k + 3 == n || !ms_ascii_is_digit(p[k + 3]))))
+            continue;
+        size_t before = i > 0 && p[i - 1] == ' ' ? i - 1 : i;
+        size_t after = k + 3 < n && p[k + 3] == ' ' ? k + 4 : k + 3;
+        for (size_t m = 0; m < sizeof(marks) / sizeof(marks[0]); m++) {
+            size_t ml = strlen(marks[m]);
+            if ((before >= ml && memcmp(p + before - ml, marks[m], ml) == 0) ||
+                (after + ml <= n && memcmp(p + after, marks[m], ml) == 0))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* True when the visible text of the mail (its plain parts and rendered
+ * HTML) shows both a phone number and an amount charged: the shape of a
+ * call-back lure ("your renewal of $438.22 was processed; to cancel call
+ * 1 863 337-1462"). */
+static bool shows_callback(const ms_message *m, const ms_html_doc *docs,
+                           size_t n_docs)
+{
+    bool phone = false, charge = false;
+    for (size_t i = 0; i < m->n_text_plain + n_docs; i++) {
+        const char *p = i < m->n_text_plain ? m->text_plain[i]->text
+                                            : docs[i - m->n_text_plain].text;
+        size_t n = i < m->n_text_plain ? m->text_plain[i]->text_len
+                                       : docs[i - m->n_text_plain].text_len;
+        if (p == NULL)
+            continue;
+        for (size_t k = 0; k < n && !phone; k++)
+            phone = (ms_ascii_is_digit(p[k]) || p[k] == '+' || p[k] == '(') &&
+                    phone_at(p, n, k);
+        charge = charge || shows_charge(p, n);
+        if (phone && charge)
+            return true;
+    }
+    return false;
+}
+
 /* Counts the visible characters of the mail that are not white space:
  * its plain parts and its rendered HTML. */
 static size_t visible_chars(const ms_message *m, const ms_html_doc *docs,
@@ -3604,7 +3727,8 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     size_t n_urgency = n_phrases[PL_URGENCY];
     size_t n_credential = n_phrases[PL_CREDENTIAL];
 
-    brand_signals(&x, from_host, from_reg, urls, n_credential, n_urgency);
+    brand_signals(&x, from_host, from_reg, urls, n_credential, n_urgency,
+                  shows_callback(m, docs, n_docs));
     if (from_reg && abused_tld(e, from_reg))
         add_signal(&x, S_SUSPICIOUS_TLD, "sender domain %s", from_reg);
     if (from_host && in_domains(e->free_hosting, e->n_free_hosting, from_host))

@@ -1984,6 +1984,47 @@ def signal_display_name_trailing_tag():
 
 # ---- main -------------------------------------------------------------------
 
+def callback_renewal_invoice():
+    date = "Thu, 12 Feb 2026 01:44:09 +0000"
+    h = inbound(("mail.lakeside-rowing.example", "mail.lakeside-rowing.example"),
+                "203.0.113.148", date) + [
+        auth("spf=pass (sender IP is 203.0.113.148)\n\t"
+             "smtp.mailfrom=lakeside-rowing.example;\n\tdkim=none (message "
+             "not signed) header.d=none;\n\tdmarc=bestguesspass "
+             "header.from=lakeside-rowing.example"),
+        "Message-ID: <c3f1e0a7-52b8-4d6e-9a41-7e0d2b95c1aa@lakeside-rowing"
+        ".example>",
+        "Date: " + date,
+        "From: \"Billing Department\" <accounts7@lakeside-rowing.example>",
+        "To: %s" % VICTIM,
+        "Subject: Membership statement INV-55018-QT",
+    ]
+    html = (
+        "<html><head><link href=\"https://fonts.gstatic.example/css?family="
+        "Roboto\" rel=\"stylesheet\"></head><body style=\"font-family:"
+        "Roboto,Arial\">\n<table width=\"620\"><tr><td>\n"
+        "<h2>Norton 360 Deluxe</h2>\n<p>Hello,</p>\n<p>Thank you for "
+        "staying with us. Your yearly membership was renewed today and "
+        "the amount below was debited from the payment method on file."
+        "</p>\n<table>\n<tr><td>Statement</td><td>INV-55018-QT</td></tr>\n"
+        "<tr><td>Devices</td><td>5</td></tr>\n<tr><td>Total charged</td>"
+        "<td>$389.97</td></tr>\n</table>\n<p>If you did not ask for this "
+        "renewal, our billing desk can stop it within 48 hours: "
+        "<b>+1 (808) 555-0147</b>.</p>\n<p>Kind regards,<br>Customer "
+        "Billing</p>\n</td></tr></table>\n</body></html>\n")
+    root = text_part(html, "html")
+    write_case("callback_renewal_invoice", mail(h, root), {"phishing": {
+        "verdict": "phishing",
+        "brand": "Norton",
+        "signals": signals("callback_lure")}},
+        "A call-back lure dressed as a renewal invoice: Norton is named, "
+        "a charge of $389.97 and a phone number to stop it are given, the "
+        "sender is an unrelated domain and no link goes to Norton (the "
+        "only URL is a style sheet): callback_lure. With brand_body, "
+        "links_elsewhere and the phrases it reaches a verdict (40 without "
+        "it).")
+
+
 ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        bit_filename, bit_filename_in_zip, bit_mail_from, bit_mail_subject,
        bit_mail_form, bit_mail_body_words_apart,
@@ -2001,7 +2042,8 @@ ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        signal_split_from_field, signal_brand_joined_display_name,
        benign_brand_joined_display_name, cpf_training_fund,
        health_plan_limited_time, signal_abused_links_only,
-       benign_post_one_abused_link, signal_display_name_trailing_tag]
+       benign_post_one_abused_link, signal_display_name_trailing_tag,
+       callback_renewal_invoice]
 
 
 def main():

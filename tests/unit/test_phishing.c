@@ -462,6 +462,38 @@ static void test_random_local_part(void **state)
     }
 }
 
+/* A brand named with a phone number and an amount charged, from a
+ * sender that is not the brand and with no link to it, is a call-back
+ * lure; without the number, without the charge, or with a link to the
+ * brand's site it is not. */
+static void test_callback_lure(void **state)
+{
+    fixture *f = *state;
+    static const char mail[] =
+        "From: Billing <desk@rowing-club.example>\nSubject: Statement\n"
+        "Content-Type: text/html\n\n"
+        "<p>Your Norton plan was renewed: %s was charged.</p>"
+        "<p>To cancel call %s.</p>%s\n";
+    static const char *const phones[] = {"1 863 337-1462", "(888) 555-0134",
+                                         "+1-855-555-0199", "808.555.0147"};
+    static const char *const charges[] = {"$438.22", "USD 59.99",
+                                          "1,299.00 USD", "$ 74.50"};
+    char buf[512];
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(buf, sizeof(buf), mail, charges[i], phones[i], "");
+        assert_non_null(signal_of(analyze(f, buf), "callback_lure"));
+    }
+    snprintf(buf, sizeof(buf), mail, "$438.22", "our desk", "");
+    assert_null(signal_of(analyze(f, buf), "callback_lure"));
+    snprintf(buf, sizeof(buf), mail, "the yearly fee", "1 863 337-1462", "");
+    assert_null(signal_of(analyze(f, buf), "callback_lure"));
+    snprintf(buf, sizeof(buf), mail, "$438.22", "12 863 337-14620", "");
+    assert_null(signal_of(analyze(f, buf), "callback_lure"));
+    snprintf(buf, sizeof(buf), mail, "$438.22", "1 863 337-1462",
+             "<a href=\"https://my.norton.com/account\">Your account</a>");
+    assert_null(signal_of(analyze(f, buf), "callback_lure"));
+}
+
 /* A display name that shows another site's domain; the sender's own
  * domain and initials with a dot are fine. */
 static void test_display_name_domain(void **state)
@@ -588,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_sender_alignment),
         cmocka_unit_test(test_random_token),
         cmocka_unit_test(test_random_local_part),
+        cmocka_unit_test(test_callback_lure),
         cmocka_unit_test(test_display_name_domain),
         cmocka_unit_test(test_free_mail_sender),
         cmocka_unit_test(test_long_mail_phrases_weigh_half),
