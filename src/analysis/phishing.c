@@ -116,6 +116,7 @@ enum {
     S_THIN_HTML_BAIT,
     S_ABUSED_LINKS_ONLY,
     S_CALLBACK_LURE,
+    S_CONTACT_FREE_MAIL,
     S_COUNT
 };
 
@@ -180,6 +181,7 @@ static const struct {
     {"thin_html_bait", 10},
     {"abused_links_only", 20},
     {"callback_lure", 25},
+    {"contact_free_mail", 20},
 };
 
 /* Phrase counts past this add nothing more. */
@@ -3495,7 +3497,7 @@ static void unverified_lure_signal(run *x, const char *from_reg,
         S_REPLY_TO_FREE_MAIL, S_RANDOM_SENDER_DOMAIN, S_INVALID_SENDER,
         S_FREE_MAIL_ODD_NAME, S_OBFUSCATED_TEXT,      S_BRAND_DISPLAY_NAME,
         S_LOOKALIKE_DOMAIN,   S_DISPLAY_NAME_ADDRESS, S_RANDOM_TOKEN,
-        S_RANDOM_LOCAL_PART,
+        S_RANDOM_LOCAL_PART,  S_CONTACT_FREE_MAIL,
     };
     const ms_phish_engine *e = x->e;
     if ((n_phrases == 0 && !fired(x, S_MONEY_SUBJECT)) ||
@@ -3519,6 +3521,173 @@ static void unverified_lure_signal(run *x, const char *from_reg,
                    n_phrases == 1 ? "" : "s", why);
 }
 
+/* True when the address a (n bytes) is one of the list's, case folded. */
+static bool listed_address(const ms_address_list *l, const char *a, size_t n)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const char *v = l->items[i].address;
+        if (v && strlen(v) == n && strncasecmp(v, a, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* True when the line holding text[at] quotes a header or introduces a
+ * quote ("From: Ann <ann@example.com>", "De: ...", "On Monday, ann@...
+ * wrote:"): an address a forward or a reply carries along, not one the
+ * writer asks to be written to. */
+static bool quoted_header_line(const char *text, size_t n, size_t at)
+{
+    static const char *const fields[] = {
+        "from",    "to",      "cc",      "bcc",   "reply-to", "sender",
+        "de",      "para",    "von",     "an",    "da",       "a",
+        "sent",    "date",    "enviado", "envoy", "gesendet", "inviato",
+        "subject", "assunto", "asunto",  "objet", "betreff",  "oggetto"};
+    size_t start = at, end = at;
+    while (start > 0 && text[start - 1] != '\n')
+        start--;
+    while (end < n && text[end] != '\n')
+        end++;
+    size_t i = start;
+    while (i < end && (text[i] == ' ' || text[i] == '\t' || text[i] == '>' ||
+                       text[i] == '*'))
+        i++;
+    size_t w = i;
+    while (w < end && w - i < 12 && text[w] != ':' && text[w] != ' ')
+        w++;
+    if (w < end && text[w] == ':')
+        for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+            if (strlen(fields[k]) == w - i &&
+                strncasecmp(text + i, fields[k], w - i) == 0)
+                return true;
+    while (end > at && ms_ascii_is_space(text[end - 1]))
+        end--;
+    return end > at && text[end - 1] == ':';
+}
+
+/* True when the word before the address that starts at text[start] says
+ * whom the mail went to ("This email was sent to ann@...", "enviado
+ * para ...", "Para: ..."): a recipient, as a bulk sender's footer names
+ * the mailbox it mailed, whatever To says. */
+static bool addressed_to(const char *text, size_t start)
+{
+    static const char *const words[] = {"to", "para", "an",      "for",
+                                        "a",  "per",  "\xc3\xa0"};
+    size_t end = start;
+    while (end > 0 &&
+           (ms_ascii_is_space(text[end - 1]) || text[end - 1] == ':' ||
+            text[end - 1] == '<' || text[end - 1] == '('))
+        end--;
+    size_t w = end;
+    while (w > 0 && (ms_ascii_is_alpha(text[w - 1]) ||
+                     (unsigned char)text[w - 1] >= 0x80))
+        w--;
+    for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+        if (strlen(words[k]) == end - w &&
+            strncasecmp(text + w, words[k], end - w) == 0)
+            return true;
+    return false;
+}
+
+/* Words that, shortly before an address, ask the reader to write to it:
+ * "Write at", "Email me at", "reply to", "contact", "e-mail box for
+ * response", in the languages of the phrase lists. */
+static const char *const contact_words[] = {"mail",
+                                            "write",
+                                            "reply",
+                                            "respon",
+                                            "contact",
+                                            "contato",
+                                            "reach",
+                                            "\xc3\xa9"
+                                            "cri",
+                                            "schreib",
+                                            "kontakt",
+                                            "scriv",
+                                            "escrib",
+                                            "escrev",
+                                            "antwort",
+                                            "risp",
+                                            "escreva"};
+
+/* True when the 80 bytes before text[start] hold a contact word. */
+static bool contact_cue(const char *text, size_t start)
+{
+    size_t from = start > 80 ? start - 80 : 0;
+    for (size_t i = from; i < start; i++)
+        for (size_t k = 0; k < sizeof(contact_words) / sizeof(contact_words[0]);
+             k++) {
+            size_t wl = strlen(contact_words[k]);
+            if (i + wl <= start &&
+                strncasecmp(text + i, contact_words[k], wl) == 0)
+                return true;
+        }
+    return false;
+}
+
+/* Finds in text an address on a free mail provider that is neither the
+ * sender's nor a recipient's, outside quoted headers, and that the words
+ * before it offer as a contact; returns it (arena memory) or NULL. */
+static const char *free_contact(const run *x, const char *text, size_t n)
+{
+    const ms_message *m = x->m;
+    for (const char *at = memchr(text, '@', n); at;
+         at = memchr(at + 1, '@', n - (size_t)(at + 1 - text))) {
+        size_t pos = (size_t)(at - text);
+        size_t start = pos, end = pos + 1;
+        while (start > 0 && (ms_ascii_is_alnum(text[start - 1]) ||
+                             strchr("._+-", text[start - 1]) != NULL))
+            start--;
+        while (end < n && (ms_ascii_is_alnum(text[end]) || text[end] == '.' ||
+                           text[end] == '-'))
+            end++;
+        while (end > pos + 1 && text[end - 1] == '.')
+            end--;
+        /* "a@b.example@c.example" is no address to write to */
+        if (start == pos || end == pos + 1 || pos + 1 >= n ||
+            (start > 0 && text[start - 1] == '@'))
+            continue;
+        char *domain = ms_arena_strndup(x->a, at + 1, end - pos - 1);
+        const char *reg = domain ? registered(x->a, domain) : NULL;
+        if (reg == NULL || !in_domains(x->e->free_mail, x->e->n_free_mail, reg))
+            continue;
+        size_t len = end - start;
+        if (listed_address(&m->from, text + start, len) ||
+            listed_address(&m->to, text + start, len) ||
+            listed_address(&m->cc, text + start, len) ||
+            listed_address(&m->reply_to, text + start, len) ||
+            quoted_header_line(text, n, pos) || addressed_to(text, start) ||
+            !contact_cue(text, start))
+            continue;
+        return ms_arena_strndup(x->a, text + start, len);
+    }
+    return NULL;
+}
+
+/* A short mail (not long_text) outside mailing lists whose text asks to
+ * be written to at a free mailbox that is not the sender's: "write me at
+ * ...@gmail.com", "contact his secretary at ...@outlook.com". The
+ * Reply-To trick (reply_to_free_mail) done in the words of the mail,
+ * which advance-fee, donation and dating scams use to move the talk to
+ * a mailbox of their own. */
+static void contact_free_mail_signal(run *x, const ms_html_doc *docs,
+                                     size_t n_docs)
+{
+    const ms_message *m = x->m;
+    if (x->long_text || via_mailing_list(m))
+        return;
+    const char *found = NULL;
+    for (size_t i = 0; !found && i < m->n_text_plain; i++)
+        if (m->text_plain[i]->text)
+            found = free_contact(x, m->text_plain[i]->text,
+                                 m->text_plain[i]->text_len);
+    for (size_t i = 0; !found && i < n_docs; i++)
+        if (docs[i].text)
+            found = free_contact(x, docs[i].text, docs[i].text_len);
+    if (found)
+        add_signal(x, S_CONTACT_FREE_MAIL, "the text gives %.120s", found);
+}
+
 /* True when nobody vouches for the sender: a free mailbox, failed or
  * missing authentication for the From domain, or replies sent
  * elsewhere. */
@@ -3528,7 +3697,7 @@ static bool unvouched_sender(const run *x, const char *from_reg)
     return (from_reg && in_domains(e->free_mail, e->n_free_mail, from_reg)) ||
            fired(x, S_AUTH_FAIL) || fired(x, S_SENDER_UNALIGNED) ||
            fired(x, S_REPLY_TO_MISMATCH) || fired(x, S_REPLY_TO_FREE_MAIL) ||
-           fired(x, S_INVALID_SENDER);
+           fired(x, S_INVALID_SENDER) || fired(x, S_CONTACT_FREE_MAIL);
 }
 
 /* A mail of a few words that hands over a document (an attached file
@@ -3788,6 +3957,7 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     size_t visible = visible_chars(m, docs, n_docs);
     x.long_text = visible > LONG_TEXT_CHARS;
     thin_body_signal(&x, n_docs, urls, visible);
+    contact_free_mail_signal(&x, docs, n_docs);
     if (names_money(m->subject))
         add_signal(&x, S_MONEY_SUBJECT, "subject \"%.120s\"", m->subject);
     links_elsewhere_signal(&x, urls, from_reg);

@@ -494,6 +494,37 @@ static void test_callback_lure(void **state)
     assert_null(signal_of(analyze(f, buf), "callback_lure"));
 }
 
+/* A short mail that asks to be written to at a free mailbox other than
+ * the sender's fires contact_free_mail; the same address as the sender,
+ * a recipient named in a bulk footer, a quoted header of a forward and an
+ * address with no word asking for a reply do not. */
+static void test_contact_free_mail(void **state)
+{
+    fixture *f = *state;
+    static const char mail[] =
+        "From: Grace Mensah <grace@clinic-lome.example>\nTo: ann@home.example\n"
+        "Subject: Hello\n\n%s\n";
+    static const char *const asks[] = {
+        "I am lonely. Write at grace.mensah77@gmail.com for my photos.",
+        "For the funds contact my lawyer.\nE-mail: barrister.kofi@outlook.com",
+        "Kindly reply to me privately (grace.mensah77@gmail.com)."};
+    static const char *const others[] = {
+        "This email was sent to ann.smith@gmail.com by Garden News.",
+        "---------- Forwarded message ---------\n"
+        "From: Mike Lane <mike.lane@gmail.com>\nSubject: photos\n\nHi!",
+        "The photos from mike.lane@gmail.com are in the shared folder.",
+        "Write at grace@clinic-lome.example for my photos."};
+    char buf[512];
+    for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
+        snprintf(buf, sizeof(buf), mail, asks[i]);
+        assert_non_null(signal_of(analyze(f, buf), "contact_free_mail"));
+    }
+    for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        snprintf(buf, sizeof(buf), mail, others[i]);
+        assert_null(signal_of(analyze(f, buf), "contact_free_mail"));
+    }
+}
+
 /* A display name that shows another site's domain; the sender's own
  * domain and initials with a dot are fine. */
 static void test_display_name_domain(void **state)
@@ -621,6 +652,7 @@ int main(void)
         cmocka_unit_test(test_random_token),
         cmocka_unit_test(test_random_local_part),
         cmocka_unit_test(test_callback_lure),
+        cmocka_unit_test(test_contact_free_mail),
         cmocka_unit_test(test_display_name_domain),
         cmocka_unit_test(test_free_mail_sender),
         cmocka_unit_test(test_long_mail_phrases_weigh_half),
