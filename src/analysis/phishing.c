@@ -1995,13 +1995,52 @@ static const char *header_value(const ms_message *m, const char *name,
     return h->value;
 }
 
+/* True when a List-Id value holds a well-formed list identifier: the
+ * part in angle brackets (or the whole value) is a dot-atom with a dot,
+ * no dot at either end and none doubled ("<razor-users.example.org>").
+ * List managers write it so; a forged field copied with a slip
+ * ("<.7289367.xt.local>") is no list's. */
+static bool list_id_valid(const char *v)
+{
+    const char *open = v ? strrchr(v, '<') : NULL;
+    const char *p = open ? open + 1 : v;
+    if (p == NULL)
+        return false;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    const char *end = open ? strchr(p, '>') : p + strlen(p);
+    if (end == NULL)
+        return false;
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    if (end == p || *p == '.' || end[-1] == '.' ||
+        memchr(p, '.', (size_t)(end - p)) == NULL)
+        return false;
+    for (const char *c = p; c < end; c++)
+        if ((*c == '.' && c[1] == '.') || *c == ' ' || *c == '<' || *c == '@')
+            return false;
+    return true;
+}
+
 /* True when the mail came through a mailing list, whose posts keep the
- * list's Reply-To and link anywhere. */
+ * list's Reply-To and link anywhere: a List-Post or Mailing-List field,
+ * or List-Id fields that are all well formed. */
 static bool via_mailing_list(const ms_message *m)
 {
-    return ms_message_header(m, "List-Id") ||
-           ms_message_header(m, "List-Post") ||
-           ms_message_header(m, "Mailing-List");
+    if (ms_message_header(m, "List-Post") ||
+        ms_message_header(m, "Mailing-List"))
+        return true;
+    bool listed = false;
+    ms_slice want = ms_slice_from_cstr("List-Id");
+    for (size_t i = 0; m->root && i < m->root->n_headers; i++) {
+        const ms_header *h = &m->root->headers[i];
+        if (!ms_slice_eq_ci(h->name, want))
+            continue;
+        if (!list_id_valid(h->value))
+            return false;
+        listed = true;
+    }
+    return listed;
 }
 
 /* True when the URL entry was found in a body (not only attachments). */

@@ -525,6 +525,36 @@ static void test_contact_free_mail(void **state)
     }
 }
 
+/* A mail with a well-formed List-Id is a list's post, exempt from
+ * links_elsewhere; a List-Id copied with a slip (a dot at an end, a dot
+ * doubled) exempts nothing, and one bad field of two spoils both. */
+static void test_list_id_well_formed(void **state)
+{
+    fixture *f = *state;
+    static const char mail[] =
+        "From: Offers <deals@shop.example>\n%sSubject: hi\n"
+        "Content-Type: text/html\n\n"
+        "<p>Our picks of the week.</p>"
+        "<a href=\"https://track.other.example/c/1\">See them</a>\n";
+    static const char *const lists[] = {
+        "List-Id: <weekly.shop.example>\n",
+        "List-Id: Shop weekly <weekly.shop.example>\n",
+        "List-Id: <a.lists.example>\nList-Id: <b.lists.example>\n"};
+    static const char *const forged[] = {
+        "List-Id: <.7289367.lists.example>\n", "List-Id: <weekly..example>\n",
+        "List-Id: <weekly.shop.example>\nList-Id: <.81.lists.example>\n",
+        "List-Id: <weekly>\n"};
+    char buf[512];
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        snprintf(buf, sizeof(buf), mail, lists[i]);
+        assert_null(signal_of(analyze(f, buf), "links_elsewhere"));
+    }
+    for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+        snprintf(buf, sizeof(buf), mail, forged[i]);
+        assert_non_null(signal_of(analyze(f, buf), "links_elsewhere"));
+    }
+}
+
 /* A display name that shows another site's domain; the sender's own
  * domain and initials with a dot are fine. */
 static void test_display_name_domain(void **state)
@@ -653,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_random_local_part),
         cmocka_unit_test(test_callback_lure),
         cmocka_unit_test(test_contact_free_mail),
+        cmocka_unit_test(test_list_id_well_formed),
         cmocka_unit_test(test_display_name_domain),
         cmocka_unit_test(test_free_mail_sender),
         cmocka_unit_test(test_long_mail_phrases_weigh_half),
