@@ -117,6 +117,7 @@ enum {
     S_ABUSED_LINKS_ONLY,
     S_CALLBACK_LURE,
     S_CONTACT_FREE_MAIL,
+    S_DIVERTED_REPLY,
     S_COUNT
 };
 
@@ -182,6 +183,7 @@ static const struct {
     {"abused_links_only", 20},
     {"callback_lure", 25},
     {"contact_free_mail", 20},
+    {"diverted_reply", 20},
 };
 
 /* Phrase counts past this add nothing more. */
@@ -3770,10 +3772,17 @@ static void reply_bait_signal(run *x, const ms_url_list *urls,
         if (is_link(u) && u->url.host != NULL)
             return;
     }
-    if (unvouched_sender(x, from_reg))
-        add_signal(x, S_REPLY_BAIT,
-                   "%zu visible characters, no link, no attachment, from %s",
-                   visible, from_reg ? from_reg : "an unknown sender");
+    if (!unvouched_sender(x, from_reg))
+        return;
+    add_signal(x, S_REPLY_BAIT,
+               "%zu visible characters, no link, no attachment, from %s",
+               visible, from_reg ? from_reg : "an unknown sender");
+    /* the scam's opening asks for an answer, and the answer goes to a
+     * free mailbox of the scammer's, not back to the sender */
+    if (fired(x, S_REPLY_TO_FREE_MAIL) || fired(x, S_CONTACT_FREE_MAIL))
+        add_signal(x, S_DIVERTED_REPLY, "replies go to a free mailbox: %s",
+                   fired(x, S_REPLY_TO_FREE_MAIL) ? "Reply-To"
+                                                  : "an address in the text");
 }
 
 /* Links that all lead away from the sender's domain, outside mailing

@@ -2025,6 +2025,39 @@ def callback_renewal_invoice():
         "it).")
 
 
+def signal_diverted_reply():
+    date = "Mon, 09 Mar 2026 07:18:52 +0000"
+    h = inbound(("mx2.stthomas-college.example", "mx2.stthomas-college.example"),
+                "192.0.2.211", date) + [
+        auth("spf=pass (sender IP is 192.0.2.211)\n\t"
+             "smtp.mailfrom=stthomas-college.example;\n\tdkim=pass "
+             "(signature was verified) header.d=stthomas-college.example;\n\t"
+             "dmarc=pass header.from=stthomas-college.example"),
+        "Message-ID: <DB9P193MB1412E0C4A7D1F2B39A0E61C8D22A@DB9P193MB1412."
+        "stthomas-college.example>",
+        "Date: " + date,
+        "From: Helen Marsh <h.marsh@stthomas-college.example>",
+        "To: %s" % VICTIM,
+        "Subject: Good day",
+    ]
+    root = text_part(
+        "Good day,\n\nI have a proposal that will be of benefit to both of "
+        "us. I am not able to say more on this mailbox.\n\nWrite to me at "
+        "helen.marsh.office@outlook.com and I will explain everything.\n\n"
+        "Regards,\nHelen\n", cte="7bit")
+    write_case("signal_diverted_reply", mail(h, root), {"phishing": {
+        "verdict": "phishing",
+        "signals": signals("contact_free_mail", "reply_bait",
+                           "diverted_reply")}},
+        "The opening of an advance-fee scam from a real (compromised) "
+        "college mailbox that passes DMARC: a few lines, no link, and the "
+        "answer asked for at a free mailbox that is not the sender's "
+        "(contact_free_mail, 'Write to me at ...@outlook.com'). "
+        "That makes the sender one nobody vouches for (reply_bait), and a "
+        "short no-link mail whose replies go to a free mailbox is "
+        "diverted_reply; without it the mail stays suspicious.")
+
+
 ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        bit_filename, bit_filename_in_zip, bit_mail_from, bit_mail_subject,
        bit_mail_form, bit_mail_body_words_apart,
@@ -2043,7 +2076,7 @@ ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        benign_brand_joined_display_name, cpf_training_fund,
        health_plan_limited_time, signal_abused_links_only,
        benign_post_one_abused_link, signal_display_name_trailing_tag,
-       callback_renewal_invoice]
+       callback_renewal_invoice, signal_diverted_reply]
 
 
 def main():
