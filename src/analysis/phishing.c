@@ -3121,6 +3121,19 @@ static bool names_money(const char *text)
     return false;
 }
 
+/* The i-th visible text of the mail, its length in *n: the plain parts
+ * first, then the rendered HTML docs. NULL for a part with no text. */
+static const char *visible_text(const ms_message *m, const ms_html_doc *docs,
+                                size_t i, size_t *n)
+{
+    if (i < m->n_text_plain) {
+        *n = m->text_plain[i]->text_len;
+        return m->text_plain[i]->text;
+    }
+    *n = docs[i - m->n_text_plain].text_len;
+    return docs[i - m->n_text_plain].text;
+}
+
 /* True when c separates the groups of a phone number's digits. */
 static bool phone_separator(char c)
 {
@@ -3205,10 +3218,8 @@ static bool shows_callback(const ms_message *m, const ms_html_doc *docs,
 {
     bool phone = false, charge = false;
     for (size_t i = 0; i < m->n_text_plain + n_docs; i++) {
-        const char *p = i < m->n_text_plain ? m->text_plain[i]->text
-                                            : docs[i - m->n_text_plain].text;
-        size_t n = i < m->n_text_plain ? m->text_plain[i]->text_len
-                                       : docs[i - m->n_text_plain].text_len;
+        size_t n;
+        const char *p = visible_text(m, docs, i, &n);
         if (p == NULL)
             continue;
         for (size_t k = 0; k < n && !phone; k++)
@@ -3219,6 +3230,57 @@ static bool shows_callback(const ms_message *m, const ms_html_doc *docs,
             return true;
     }
     return false;
+}
+
+/* Counts the invisible characters (zero-width space, joiners, word
+ * joiner, byte order mark) between two Latin letters of p[0..n):
+ * "Y<ZWSP>ou<ZWSP>r Secu<ZWSP>re" reads as words and matches no filter.
+ * Soft hyphens are left out: newsletters set them as hyphenation
+ * hints. */
+static size_t hidden_in_words(const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    size_t count = 0;
+    uint32_t prev = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        i += ms_utf8_next(u + i, n - i, &c);
+        if ((c >= 0x200b && c <= 0x200d) || c == 0x2060 || c == 0xfeff) {
+            uint32_t next = 0;
+            size_t k = i;
+            while (k < n) {
+                k += ms_utf8_next(u + k, n - k, &next);
+                if (!((next >= 0x200b && next <= 0x200d) || next == 0x2060 ||
+                      next == 0xfeff))
+                    break;
+            }
+            count += letter_script(prev) == 1 && letter_script(next) == 1;
+            continue;
+        }
+        prev = c;
+    }
+    return count;
+}
+
+/* Adds obfuscated_text when a visible text (a plain part or rendered
+ * HTML) hides invisible characters inside its words three times or
+ * more, unless a header already showed the trick. */
+static void hidden_text_signal(run *x, const ms_html_doc *docs, size_t n_docs)
+{
+    const ms_message *m = x->m;
+    if (fired(x, S_OBFUSCATED_TEXT))
+        return;
+    for (size_t i = 0; i < m->n_text_plain + n_docs; i++) {
+        size_t n;
+        const char *p = visible_text(m, docs, i, &n);
+        size_t hidden = p ? hidden_in_words(p, n) : 0;
+        if (hidden >= 3) {
+            add_signal(x, S_OBFUSCATED_TEXT,
+                       "the text hides %zu invisible characters inside words",
+                       hidden);
+            return;
+        }
+    }
 }
 
 /* Counts the visible characters of the mail that are not white space:
@@ -3718,13 +3780,12 @@ static void contact_free_mail_signal(run *x, const ms_html_doc *docs,
     if (x->long_text || via_mailing_list(m))
         return;
     const char *found = NULL;
-    for (size_t i = 0; !found && i < m->n_text_plain; i++)
-        if (m->text_plain[i]->text)
-            found = free_contact(x, m->text_plain[i]->text,
-                                 m->text_plain[i]->text_len);
-    for (size_t i = 0; !found && i < n_docs; i++)
-        if (docs[i].text)
-            found = free_contact(x, docs[i].text, docs[i].text_len);
+    for (size_t i = 0; !found && i < m->n_text_plain + n_docs; i++) {
+        size_t n;
+        const char *p = visible_text(m, docs, i, &n);
+        if (p)
+            found = free_contact(x, p, n);
+    }
     if (found)
         add_signal(x, S_CONTACT_FREE_MAIL, "the text gives %.120s", found);
 }
@@ -4002,6 +4063,7 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     random_local_part_signal(&x);
     free_mail_name_signal(&x, from_reg);
     random_token_signal(&x);
+    hidden_text_signal(&x, docs, n_docs);
     size_t visible = visible_chars(m, docs, n_docs);
     x.long_text = visible > LONG_TEXT_CHARS;
     thin_body_signal(&x, n_docs, urls, visible);

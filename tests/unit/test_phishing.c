@@ -317,6 +317,27 @@ static void test_obfuscated_text(void **state)
                 "From: a@b.example\n"
                 "Subject: =?UTF-8?Q?R=C3=A9sum=C3=A9_du_caf=C3=A9?=\n\nhi\n");
     assert_null(signal_of(r, "obfuscated_text"));
+    /* zero-width spaces inside the words of the body, three of them;
+     * two, or the preheader padding between words, or soft hyphens, are
+     * not the trick */
+    static const char zwsp[] = "\xe2\x80\x8b";
+    char mail[512];
+    snprintf(mail, sizeof(mail),
+             "From: a@b.example\nSubject: hi\nContent-Type: text/plain; "
+             "charset=utf-8\n\nYo%sur secu%sre docu%sment is ready.\n",
+             zwsp, zwsp, zwsp);
+    assert_non_null(signal_of(analyze(f, mail), "obfuscated_text"));
+    snprintf(mail, sizeof(mail),
+             "From: a@b.example\nSubject: hi\nContent-Type: text/plain; "
+             "charset=utf-8\n\nYo%sur secu%sre document is ready. %s %s "
+             "%s\n",
+             zwsp, zwsp, zwsp, zwsp, zwsp);
+    assert_null(signal_of(analyze(f, mail), "obfuscated_text"));
+    assert_null(signal_of(
+        analyze(f, "From: a@b.example\nSubject: hi\nContent-Type: text/plain; "
+                   "charset=utf-8\n\nVer\xc2\xadsiche\xc2\xadrungs\xc2\xad"
+                   "ver\xc2\xadtrag\n"),
+        "obfuscated_text"));
 }
 
 /* The topmost Authentication-Results decides; a forged one below it does
