@@ -575,6 +575,28 @@ static void test_list_id_well_formed(void **state)
                 "links_elsewhere", true);
 }
 
+/* The sign-in alerts of account providers, as phishing copies them, are
+ * credential phrases in each language. */
+static void test_sign_in_alert_phrases(void **state)
+{
+    fixture *f = *state;
+    static const char *const alerts[] = {
+        "We detected something unusual about a recent sign-in to your "
+        "account.",
+        "Nous avons d\xc3\xa9tect\xc3\xa9 quelque chose d'inhabituel \xc3\xa0 "
+        "propos d'une connexion r\xc3\xa9"
+        "cente.",
+        "Detectamos algo inusual en un inicio de sesi\xc3\xb3n reciente.",
+        "Detectamos algo incomum em uma entrada recente.",
+        "Wir haben etwas Ungew\xc3\xb6hnliches bei einer Anmeldung erkannt.",
+        "Abbiamo rilevato qualcosa di insolito in un accesso recente."};
+    check_fills(
+        f,
+        "From: a@b.example\nSubject: Account\nContent-Type: text/plain; "
+        "charset=utf-8\n\n%s\n",
+        alerts, sizeof(alerts) / sizeof(alerts[0]), "credential_request", true);
+}
+
 /* A display name that shows another site's domain; the sender's own
  * domain and initials with a dot are fine. */
 static void test_display_name_domain(void **state)
@@ -704,6 +726,7 @@ int main(void)
         cmocka_unit_test(test_callback_lure),
         cmocka_unit_test(test_contact_free_mail),
         cmocka_unit_test(test_list_id_well_formed),
+        cmocka_unit_test(test_sign_in_alert_phrases),
         cmocka_unit_test(test_display_name_domain),
         cmocka_unit_test(test_free_mail_sender),
         cmocka_unit_test(test_long_mail_phrases_weigh_half),
