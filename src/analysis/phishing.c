@@ -3846,12 +3846,13 @@ static void reply_bait_signal(run *x, const ms_url_list *urls,
                                                   : "an address in the text");
 }
 
-/* Links that all lead away from the sender's domain, outside mailing
- * lists (whose posts link anywhere). */
+/* Links that all lead away from the sender's domain (all of them, when
+ * the From address has no domain), outside mailing lists (whose posts
+ * link anywhere). */
 static void links_elsewhere_signal(run *x, const ms_url_list *urls,
                                    const char *from_reg)
 {
-    if (urls == NULL || from_reg == NULL || via_mailing_list(x->m))
+    if (urls == NULL || via_mailing_list(x->m))
         return;
     size_t links = 0;
     const char *first = NULL;
@@ -3860,7 +3861,8 @@ static void links_elsewhere_signal(run *x, const ms_url_list *urls,
         if (!is_link(u) || u->url.host == NULL)
             continue;
         const char *reg = u->url.domain ? u->url.domain : u->url.host;
-        if (strcmp(reg, from_reg) == 0 || host_is(u->url.host, from_reg))
+        if (from_reg &&
+            (strcmp(reg, from_reg) == 0 || host_is(u->url.host, from_reg)))
             return;
         if (first == NULL)
             first = u->url.url;
@@ -3868,7 +3870,9 @@ static void links_elsewhere_signal(run *x, const ms_url_list *urls,
     }
     if (links > 0)
         add_signal(x, S_LINKS_ELSEWHERE, "%zu link%s, none to %s; first %.200s",
-                   links, links == 1 ? "" : "s", from_reg, first);
+                   links, links == 1 ? "" : "s",
+                   from_reg ? from_reg : "the sender, who has no domain",
+                   first);
 }
 
 /* A minimal HTML mail whose one or two link hosts are all away from the
@@ -3929,10 +3933,10 @@ static void abused_links_signal(run *x, const ms_url_list *urls)
 }
 
 /* A sender that looks made for the mailing (a machine-made mailbox name
- * or domain label, a domain on an abused top-level domain or a hosting
- * service) whose links all lead elsewhere or whose HTML is a line or two
- * around a link: a mass mailing sent from a throwaway domain for
- * somebody else's page. Mailing lists are left out. */
+ * or domain label, an address no mail system hands out, a domain on an
+ * abused top-level domain or a hosting service) whose links all lead elsewhere
+ * or whose HTML is a line or two around a link: a mass mailing sent from a
+ * throwaway domain for somebody else's page. Mailing lists are left out. */
 static void throwaway_sender_signal(run *x, const char *from_host,
                                     const char *from_reg)
 {
@@ -3943,6 +3947,8 @@ static void throwaway_sender_signal(run *x, const char *from_host,
     const char *why = NULL;
     if (fired(x, S_RANDOM_LOCAL_PART))
         why = "a machine-made mailbox name";
+    else if (fired(x, S_INVALID_SENDER))
+        why = "an address no mail system hands out";
     else if (fired(x, S_RANDOM_SENDER_DOMAIN))
         why = "a machine-made domain";
     else if (from_reg && abused_tld(e, from_reg))
@@ -3952,7 +3958,10 @@ static void throwaway_sender_signal(run *x, const char *from_host,
         why = "a hosting service";
     if (why)
         add_signal(x, S_THROWAWAY_SENDER, "%s sends the reader away from %s",
-                   why, from_reg ? from_reg : from_host);
+                   why,
+                   from_reg    ? from_reg
+                   : from_host ? from_host
+                               : "a sender with no domain");
 }
 
 /* A thin HTML mail (thin_html_body) whose line or two is bait: a phrase
@@ -4070,11 +4079,11 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     contact_free_mail_signal(&x, docs, n_docs);
     if (names_money(m->subject))
         add_signal(&x, S_MONEY_SUBJECT, "subject \"%.120s\"", m->subject);
+    header_signals(&x, from_reg);
     links_elsewhere_signal(&x, urls, from_reg);
     call_to_action_signal(&x, urls);
     abused_links_signal(&x, urls);
     throwaway_sender_signal(&x, from_host, from_reg);
-    header_signals(&x, from_reg);
     display_name_domain_signal(&x, from_reg);
     reply_bait_signal(&x, urls, from_reg, visible);
     attachment_only_signal(&x, from_reg, visible);

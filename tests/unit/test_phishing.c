@@ -597,6 +597,26 @@ static void test_sign_in_alert_phrases(void **state)
         alerts, sizeof(alerts) / sizeof(alerts[0]), "credential_request", true);
 }
 
+/* A From address with no domain sends every link elsewhere; with links
+ * to a page of another site that sender is a throwaway one. */
+static void test_sender_without_domain(void **state)
+{
+    fixture *f = *state;
+    const ms_phish_result *r =
+        analyze(f, "From: Nail-Care-Service\nSubject: Healthy nails\n"
+                   "Content-Type: text/html\n\n<p>Try our treatment now.</p>"
+                   "<a href=\"https://offer.nails.example/t/7\">Order</a>\n");
+    assert_non_null(signal_of(r, "invalid_sender"));
+    assert_non_null(signal_of(r, "links_elsewhere"));
+    assert_non_null(signal_of(r, "throwaway_sender"));
+    r = analyze(f, "From: Nail Care <care@nails.example>\nSubject: Healthy "
+                   "nails\nContent-Type: text/html\n\n<p>Try our treatment "
+                   "now.</p><a href=\"https://offer.nails.example/t/7\">"
+                   "Order</a>\n");
+    assert_null(signal_of(r, "links_elsewhere"));
+    assert_null(signal_of(r, "throwaway_sender"));
+}
+
 /* A display name that shows another site's domain; the sender's own
  * domain and initials with a dot are fine. */
 static void test_display_name_domain(void **state)
@@ -727,6 +747,7 @@ int main(void)
         cmocka_unit_test(test_contact_free_mail),
         cmocka_unit_test(test_list_id_well_formed),
         cmocka_unit_test(test_sign_in_alert_phrases),
+        cmocka_unit_test(test_sender_without_domain),
         cmocka_unit_test(test_display_name_domain),
         cmocka_unit_test(test_free_mail_sender),
         cmocka_unit_test(test_long_mail_phrases_weigh_half),
