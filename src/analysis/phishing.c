@@ -2373,6 +2373,8 @@ static void disguised_brand_signal(run *x, const char *from_reg,
 
 /* Brand mentions where the sender is not the brand. */
 static bool fired(const run *x, int s);
+static bool shows_callback(const ms_message *m, const ms_html_doc *docs,
+                           size_t n_docs);
 
 /* True when a link of the mail goes to a domain of brand b; *links
  * tells whether the mail has a link at all. */
@@ -2394,8 +2396,10 @@ static bool links_to_brand(const run *x, const ms_url_list *urls, size_t b,
 
 static void brand_signals(run *x, const char *from_host, const char *from_reg,
                           const ms_url_list *urls, size_t n_credential,
-                          size_t n_urgency, bool callback)
+                          size_t n_urgency, const ms_html_doc *docs,
+                          size_t n_docs)
 {
+    int callback = -1; /* the texts are read for it once, when needed */
     const ms_phish_engine *e = x->e;
     const ms_phish_scratch *s = x->s;
     bool free_sender = in_domains(e->free_mail, e->n_free_mail, from_reg);
@@ -2461,7 +2465,9 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
         /* the call-back scam: a renewal or a purchase of the brand's
          * product was charged, and the number to call to dispute it is
          * the scammer's; the brand's own notices link to its site */
-        if (callback && b->n_domains > 0 && !fired(x, S_CALLBACK_LURE) &&
+        if (b->n_domains > 0 && !fired(x, S_CALLBACK_LURE) && callback != 0 &&
+            (callback > 0 ||
+             (callback = shows_callback(x->m, docs, n_docs)) > 0) &&
             !links_to_brand(x, urls, i, &links)) {
             add_signal(x, S_CALLBACK_LURE,
                        "%s named with a phone number and a charge, sent "
@@ -3233,7 +3239,7 @@ static bool shows_callback(const ms_message *m, const ms_html_doc *docs,
 }
 
 /* Counts the invisible characters (zero-width space, joiners, word
- * joiner, byte order mark) between two Latin letters of p[0..n):
+ * joiner, byte order mark) between two ASCII letters of p[0..n):
  * "Y<ZWSP>ou<ZWSP>r Secu<ZWSP>re" reads as words and matches no filter.
  * Soft hyphens are left out: newsletters set them as hyphenation
  * hints. */
@@ -3241,23 +3247,26 @@ static size_t hidden_in_words(const char *p, size_t n)
 {
     const unsigned char *u = (const unsigned char *)p;
     size_t count = 0;
-    uint32_t prev = 0;
-    for (size_t i = 0; i < n;) {
-        uint32_t c;
-        i += ms_utf8_next(u + i, n - i, &c);
-        if ((c >= 0x200b && c <= 0x200d) || c == 0x2060 || c == 0xfeff) {
-            uint32_t next = 0;
-            size_t k = i;
-            while (k < n) {
-                k += ms_utf8_next(u + k, n - k, &next);
-                if (!((next >= 0x200b && next <= 0x200d) || next == 0x2060 ||
-                      next == 0xfeff))
-                    break;
-            }
-            count += letter_script(prev) == 1 && letter_script(next) == 1;
-            continue;
-        }
-        prev = c;
+    /* the characters are E2 80 8B-8D, E2 81 A0 and EF BB BF in UTF-8:
+     * memchr finds their lead bytes */
+    const unsigned char *e2 = memchr(u, 0xe2, n), *ef = memchr(u, 0xef, n);
+    while (e2 || ef) {
+        const unsigned char *at = !ef || (e2 && e2 < ef) ? e2 : ef;
+        size_t i = (size_t)(at - u), k = i;
+        while (k + 3 <= n &&
+               ((u[k] == 0xe2 && u[k + 1] == 0x80 && u[k + 2] >= 0x8b &&
+                 u[k + 2] <= 0x8d) ||
+                (u[k] == 0xe2 && u[k + 1] == 0x81 && u[k + 2] == 0xa0) ||
+                (u[k] == 0xef && u[k + 1] == 0xbb && u[k + 2] == 0xbf)))
+            k += 3;
+        if (k > i && i > 0 && k < n && ms_ascii_is_alpha(p[i - 1]) &&
+            ms_ascii_is_alpha(p[k]))
+            count++;
+        size_t next = k > i ? k : i + 1;
+        if (e2 && (size_t)(e2 - u) < next)
+            e2 = next < n ? memchr(u + next, 0xe2, n - next) : NULL;
+        if (ef && (size_t)(ef - u) < next)
+            ef = next < n ? memchr(u + next, 0xef, n - next) : NULL;
     }
     return count;
 }
@@ -4014,8 +4023,8 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     size_t n_urgency = n_phrases[PL_URGENCY];
     size_t n_credential = n_phrases[PL_CREDENTIAL];
 
-    brand_signals(&x, from_host, from_reg, urls, n_credential, n_urgency,
-                  shows_callback(m, docs, n_docs));
+    brand_signals(&x, from_host, from_reg, urls, n_credential, n_urgency, docs,
+                  n_docs);
     if (from_reg && abused_tld(e, from_reg))
         add_signal(&x, S_SUSPICIOUS_TLD, "sender domain %s", from_reg);
     if (from_host && in_domains(e->free_hosting, e->n_free_hosting, from_host))
