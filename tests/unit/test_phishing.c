@@ -617,6 +617,23 @@ static void test_sender_without_domain(void **state)
     assert_null(signal_of(r, "throwaway_sender"));
 }
 
+/* Casino bonuses with no deposit are lure phrases in each language. */
+static void test_casino_bonus_phrases(void **state)
+{
+    fixture *f = *state;
+    static const char *const offers[] = {
+        "Jetzt registrieren: 100 Gratisspins, keine Einzahlung erforderlich.",
+        "Reg\xc3\xadstrate hoy y juega sin dep\xc3\xb3sito.",
+        "Inscrivez-vous et jouez sans d\xc3\xa9p\xc3\xb4t.",
+        "Registrati ora e gioca senza deposito.",
+        "Cadastre-se e jogue sem dep\xc3\xb3sito.",
+        "Meld je aan en speel zonder storting."};
+    check_fills(f,
+                "From: a@b.example\nSubject: Casino\nContent-Type: text/plain; "
+                "charset=utf-8\n\n%s\n",
+                offers, sizeof(offers) / sizeof(offers[0]), "lure", true);
+}
+
 /* A display name that shows another site's domain; the sender's own
  * domain and initials with a dot are fine. */
 static void test_display_name_domain(void **state)
@@ -748,6 +765,7 @@ int main(void)
         cmocka_unit_test(test_list_id_well_formed),
         cmocka_unit_test(test_sign_in_alert_phrases),
         cmocka_unit_test(test_sender_without_domain),
+        cmocka_unit_test(test_casino_bonus_phrases),
         cmocka_unit_test(test_display_name_domain),
         cmocka_unit_test(test_free_mail_sender),
         cmocka_unit_test(test_long_mail_phrases_weigh_half),
