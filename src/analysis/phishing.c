@@ -2744,23 +2744,26 @@ static void header_signals(run *x, const char *from_reg)
                    m->from.items[0].name);
     if (has_pictographs(m->subject))
         add_signal(x, S_SYMBOLS_SUBJECT, "subject \"%.120s\"", m->subject);
-    if (from_reg == NULL)
-        return;
+    /* a From address with no domain differs from any Reply-To */
     bool list = via_mailing_list(m);
+    const char *from_shown = from_reg ? from_reg : "with no domain";
     if (m->reply_to.n > 0 && m->reply_to.items[0].domain &&
         *m->reply_to.items[0].domain && !list) {
         const char *rt = registered(x->a, m->reply_to.items[0].domain);
-        if (rt && strcmp(rt, from_reg) != 0) {
+        if (rt && (from_reg == NULL || strcmp(rt, from_reg) != 0)) {
             if (in_domains(e->free_mail, e->n_free_mail, rt) &&
-                !in_domains(e->free_mail, e->n_free_mail, from_reg))
+                (from_reg == NULL ||
+                 !in_domains(e->free_mail, e->n_free_mail, from_reg)))
                 add_signal(x, S_REPLY_TO_FREE_MAIL,
                            "replies go to %s, a free mail provider; From %s",
-                           rt, from_reg);
+                           rt, from_shown);
             else
                 add_signal(x, S_REPLY_TO_MISMATCH, "Reply-To %s, From %s", rt,
-                           from_reg);
+                           from_shown);
         }
     }
+    if (from_reg == NULL)
+        return;
     if (m->return_path.n > 0 && m->return_path.items[0].domain &&
         *m->return_path.items[0].domain) {
         const char *rp = registered(x->a, m->return_path.items[0].domain);

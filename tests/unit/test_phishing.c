@@ -597,8 +597,9 @@ static void test_sign_in_alert_phrases(void **state)
         alerts, sizeof(alerts) / sizeof(alerts[0]), "credential_request", true);
 }
 
-/* A From address with no domain sends every link elsewhere; with links
- * to a page of another site that sender is a throwaway one. */
+/* A From address with no domain sends every link elsewhere (with links
+ * to a page of another site that sender is a throwaway one) and differs
+ * from any Reply-To. */
 static void test_sender_without_domain(void **state)
 {
     fixture *f = *state;
@@ -609,6 +610,9 @@ static void test_sender_without_domain(void **state)
     assert_non_null(signal_of(r, "invalid_sender"));
     assert_non_null(signal_of(r, "links_elsewhere"));
     assert_non_null(signal_of(r, "throwaway_sender"));
+    r = analyze(f, "From: Rachid Ramiro\nReply-To: <r.ramiro1960@gmail.com>\n"
+                   "Subject: Your draft\n\nContact me to receive it.\n");
+    assert_non_null(signal_of(r, "reply_to_free_mail"));
     r = analyze(f, "From: Nail Care <care@nails.example>\nSubject: Healthy "
                    "nails\nContent-Type: text/html\n\n<p>Try our treatment "
                    "now.</p><a href=\"https://offer.nails.example/t/7\">"
