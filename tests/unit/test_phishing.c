@@ -638,6 +638,26 @@ static void test_casino_bonus_phrases(void **state)
                 offers, sizeof(offers) / sizeof(offers[0]), "lure", true);
 }
 
+/* The donation and widow stories of advance-fee fraud are scam phrases;
+ * a courier service named in a business mail is not. */
+static void test_donation_scam_phrases(void **state)
+{
+    fixture *f = *state;
+    static const char *const stories[] = {
+        "Mr. Arnold has donated $2,500,000.00 to you.",
+        "Contact my secretary to receive your donation.",
+        "We were married for ten years without a child.",
+        "Ambos \xc3\xa9ramos crist\xc3\xa3os renascidos."};
+    static const char *const business[] = {
+        "Our courier service picks the parcel up on Monday."};
+    static const char format[] =
+        "From: a@b.example\nSubject: Hello\nContent-Type: text/plain; "
+        "charset=utf-8\n\n%s\n";
+    check_fills(f, format, stories, sizeof(stories) / sizeof(stories[0]),
+                "scam", true);
+    check_fills(f, format, business, 1, "scam", false);
+}
+
 /* A display name that shows another site's domain; the sender's own
  * domain and initials with a dot are fine. */
 static void test_display_name_domain(void **state)
@@ -770,6 +790,7 @@ int main(void)
         cmocka_unit_test(test_sign_in_alert_phrases),
         cmocka_unit_test(test_sender_without_domain),
         cmocka_unit_test(test_casino_bonus_phrases),
+        cmocka_unit_test(test_donation_scam_phrases),
         cmocka_unit_test(test_display_name_domain),
         cmocka_unit_test(test_free_mail_sender),
         cmocka_unit_test(test_long_mail_phrases_weigh_half),
