@@ -2371,7 +2371,6 @@ static void disguised_brand_signal(run *x, const char *from_reg,
     }
 }
 
-/* Brand mentions where the sender is not the brand. */
 static bool fired(const run *x, int s);
 static bool shows_callback(const ms_message *m, const ms_html_doc *docs,
                            size_t n_docs);
@@ -2394,6 +2393,7 @@ static bool links_to_brand(const run *x, const ms_url_list *urls, size_t b,
     return false;
 }
 
+/* Brand mentions where the sender is not the brand. */
 static void brand_signals(run *x, const char *from_host, const char *from_reg,
                           const ms_url_list *urls, size_t n_credential,
                           size_t n_urgency, const ms_html_doc *docs,
@@ -3182,8 +3182,8 @@ static bool phone_at(const char *p, size_t n, size_t i)
 }
 
 /* True when p[0..n) shows an amount charged: a currency sign or code
- * next to a number with cents ("$438.22", "1,299.00 USD", "49,99
- * \xe2\x82\xac"), as an invoice writes it. */
+ * next to a number with cents ("$438.22", "1,299.00 USD", "49,99" and
+ * the euro sign), as an invoice writes it. */
 static bool shows_charge(const char *p, size_t n)
 {
     static const char *const marks[] = {"$",   "\xe2\x82\xac", "\xc2\xa3",
@@ -3707,23 +3707,10 @@ static bool addressed_to(const char *text, size_t start)
 /* Words that, shortly before an address, ask the reader to write to it:
  * "Write at", "Email me at", "reply to", "contact", "e-mail box for
  * response", in the languages of the phrase lists. */
-static const char *const contact_words[] = {"mail",
-                                            "write",
-                                            "reply",
-                                            "respon",
-                                            "contact",
-                                            "contato",
-                                            "reach",
-                                            "\xc3\xa9"
-                                            "cri",
-                                            "schreib",
-                                            "kontakt",
-                                            "scriv",
-                                            "escrib",
-                                            "escrev",
-                                            "antwort",
-                                            "risp",
-                                            "escreva"};
+static const char *const contact_words[] = {
+    "mail",    "write",  "reply",  "respon",  "contact",
+    "contato", "reach",  "crivez", "schreib", "kontakt",
+    "scriv",   "escrib", "escrev", "antwort", "risp"};
 
 /* True when the 80 bytes before text[start] hold a contact word. */
 static bool contact_cue(const char *text, size_t start)
