@@ -4071,7 +4071,6 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     random_local_part_signal(&x);
     free_mail_name_signal(&x, from_reg);
     random_token_signal(&x);
-    hidden_text_signal(&x, docs, n_docs);
     size_t visible = visible_chars(m, docs, n_docs);
     x.long_text = visible > LONG_TEXT_CHARS;
     thin_body_signal(&x, n_docs, urls, visible);
@@ -4079,6 +4078,7 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     if (names_money(m->subject))
         add_signal(&x, S_MONEY_SUBJECT, "subject \"%.120s\"", m->subject);
     header_signals(&x, from_reg);
+    hidden_text_signal(&x, docs, n_docs);
     links_elsewhere_signal(&x, urls, from_reg);
     call_to_action_signal(&x, urls);
     abused_links_signal(&x, urls);
