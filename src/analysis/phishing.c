@@ -116,6 +116,9 @@ enum {
     S_THROWAWAY_SENDER,
     S_THIN_HTML_BAIT,
     S_ABUSED_LINKS_ONLY,
+    S_CALLBACK_LURE,
+    S_CONTACT_FREE_MAIL,
+    S_DIVERTED_REPLY,
     S_COUNT
 };
 
@@ -179,6 +182,9 @@ static const struct {
     {"throwaway_sender", 10},
     {"thin_html_bait", 10},
     {"abused_links_only", 20},
+    {"callback_lure", 25},
+    {"contact_free_mail", 20},
+    {"diverted_reply", 20},
 };
 
 /* Phrase counts past this add nothing more. */
@@ -2023,13 +2029,52 @@ static const char *header_value(const ms_message *m, const char *name,
     return h->value;
 }
 
+/* True when a List-Id value holds a well-formed list identifier: the
+ * part in angle brackets (or the whole value) is a dot-atom with a dot,
+ * no dot at either end and none doubled ("<razor-users.example.org>").
+ * List managers write it so; a forged field copied with a slip
+ * ("<.7289367.xt.local>") is no list's. */
+static bool list_id_valid(const char *v)
+{
+    const char *open = v ? strrchr(v, '<') : NULL;
+    const char *p = open ? open + 1 : v;
+    if (p == NULL)
+        return false;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    const char *end = open ? strchr(p, '>') : p + strlen(p);
+    if (end == NULL)
+        return false;
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    if (end == p || *p == '.' || end[-1] == '.' ||
+        memchr(p, '.', (size_t)(end - p)) == NULL)
+        return false;
+    for (const char *c = p; c < end; c++)
+        if ((*c == '.' && c[1] == '.') || *c == ' ' || *c == '<' || *c == '@')
+            return false;
+    return true;
+}
+
 /* True when the mail came through a mailing list, whose posts keep the
- * list's Reply-To and link anywhere. */
+ * list's Reply-To and link anywhere: a List-Post or Mailing-List field,
+ * or List-Id fields that are all well formed. */
 static bool via_mailing_list(const ms_message *m)
 {
-    return ms_message_header(m, "List-Id") ||
-           ms_message_header(m, "List-Post") ||
-           ms_message_header(m, "Mailing-List");
+    if (ms_message_header(m, "List-Post") ||
+        ms_message_header(m, "Mailing-List"))
+        return true;
+    bool listed = false;
+    ms_slice want = ms_slice_from_cstr("List-Id");
+    for (size_t i = 0; m->root && i < m->root->n_headers; i++) {
+        const ms_header *h = &m->root->headers[i];
+        if (!ms_slice_eq_ci(h->name, want))
+            continue;
+        if (!list_id_valid(h->value))
+            return false;
+        listed = true;
+    }
+    return listed;
 }
 
 /* True when the URL entry was found in a body (not only attachments). */
@@ -2358,11 +2403,35 @@ static void disguised_brand_signal(run *x, const char *from_reg,
     }
 }
 
+static bool fired(const run *x, int s);
+static bool shows_callback(const ms_message *m, const ms_html_doc *docs,
+                           size_t n_docs);
+
+/* True when a link of the mail goes to a domain of brand b; *links
+ * tells whether the mail has a link at all. */
+static bool links_to_brand(const run *x, const ms_url_list *urls, size_t b,
+                           bool *links)
+{
+    *links = false;
+    for (size_t k = 0; urls && k < urls->n; k++) {
+        const ms_url_entry *u = &urls->items[k];
+        if (!is_link(u) || u->url.host == NULL)
+            continue;
+        *links = true;
+        uint32_t owner[16];
+        if (owned_by(owner, owners(x->e, u->url.host, owner, 16), b))
+            return true;
+    }
+    return false;
+}
+
 /* Brand mentions where the sender is not the brand. */
 static void brand_signals(run *x, const char *from_host, const char *from_reg,
                           const ms_url_list *urls, size_t n_credential,
-                          size_t n_urgency)
+                          size_t n_urgency, const ms_html_doc *docs,
+                          size_t n_docs)
 {
+    int callback = -1; /* the texts are read for it once, when needed */
     const ms_phish_engine *e = x->e;
     const ms_phish_scratch *s = x->s;
     bool free_sender = in_domains(e->free_mail, e->n_free_mail, from_reg);
@@ -2415,18 +2484,9 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
         /* a mail with no link at all counts too: the call-back lure
          * ("your Norton plan was renewed, call us to cancel") sends the
          * reader to a phone, not to a page */
+        bool links;
         if (in_body && !in_display && !in_subject && n_credential > 0) {
-            bool links = false, to_brand = false;
-            for (size_t k = 0; urls && k < urls->n; k++) {
-                const ms_url_entry *u = &urls->items[k];
-                if (!is_link(u) || u->url.host == NULL)
-                    continue;
-                links = true;
-                uint32_t owner[16];
-                if (owned_by(owner, owners(e, u->url.host, owner, 16), i))
-                    to_brand = true;
-            }
-            if (!to_brand) {
+            if (!links_to_brand(x, urls, i, &links)) {
                 add_signal(x, S_BRAND_BODY, "%s named in the body; %s", b->name,
                            links ? "no link goes to it"
                                  : "the mail has no link");
@@ -2434,11 +2494,23 @@ static void brand_signals(run *x, const char *from_host, const char *from_reg,
                     x->brand = b->name;
             }
         }
+        /* the call-back scam: a renewal or a purchase of the brand's
+         * product was charged, and the number to call to dispute it is
+         * the scammer's; the brand's own notices link to its site */
+        if (b->n_domains > 0 && !fired(x, S_CALLBACK_LURE) && callback != 0 &&
+            (callback > 0 ||
+             (callback = shows_callback(x->m, docs, n_docs)) > 0) &&
+            !links_to_brand(x, urls, i, &links)) {
+            add_signal(x, S_CALLBACK_LURE,
+                       "%s named with a phone number and a charge, sent "
+                       "from %s",
+                       b->name, from_reg ? from_reg : "an unknown sender");
+            if (x->brand == NULL)
+                x->brand = b->name;
+        }
     }
     disguised_brand_signal(x, from_reg, sender_owner, n_sender_owner);
 }
-
-static bool fired(const run *x, int s);
 
 /* A brand's own domain in From that the receiving server could not
  * confirm (auth_fail or sender_unaligned fired): phishing that writes
@@ -2704,23 +2776,26 @@ static void header_signals(run *x, const char *from_reg)
                    m->from.items[0].name);
     if (has_pictographs(m->subject))
         add_signal(x, S_SYMBOLS_SUBJECT, "subject \"%.120s\"", m->subject);
-    if (from_reg == NULL)
-        return;
+    /* a From address with no domain differs from any Reply-To */
     bool list = via_mailing_list(m);
+    const char *from_shown = from_reg ? from_reg : "with no domain";
     if (m->reply_to.n > 0 && m->reply_to.items[0].domain &&
         *m->reply_to.items[0].domain && !list) {
         const char *rt = registered(x->a, m->reply_to.items[0].domain);
-        if (rt && strcmp(rt, from_reg) != 0) {
+        if (rt && (from_reg == NULL || strcmp(rt, from_reg) != 0)) {
             if (in_domains(e->free_mail, e->n_free_mail, rt) &&
-                !in_domains(e->free_mail, e->n_free_mail, from_reg))
+                (from_reg == NULL ||
+                 !in_domains(e->free_mail, e->n_free_mail, from_reg)))
                 add_signal(x, S_REPLY_TO_FREE_MAIL,
                            "replies go to %s, a free mail provider; From %s",
-                           rt, from_reg);
+                           rt, from_shown);
             else
                 add_signal(x, S_REPLY_TO_MISMATCH, "Reply-To %s, From %s", rt,
-                           from_reg);
+                           from_shown);
         }
     }
+    if (from_reg == NULL)
+        return;
     if (m->return_path.n > 0 && m->return_path.items[0].domain &&
         *m->return_path.items[0].domain) {
         const char *rp = registered(x->a, m->return_path.items[0].domain);
@@ -2980,8 +3055,58 @@ static bool random_case(const char *p, size_t n)
     return false;
 }
 
+/* True when a mailbox name is a serial number hung on words: words
+ * joined by underscores and ended by a number of three to six digits
+ * ("Diaz_Jorge_12864", "NEW_OFFRE_1_71624"), the names affiliate
+ * senders number their throwaway mailboxes with. */
+static bool numbered_name(const char *p, size_t n)
+{
+    size_t words = 0, i = 0;
+    while (i < n && ms_ascii_is_alpha(p[i])) {
+        while (i < n && ms_ascii_is_alpha(p[i]))
+            i++;
+        words++;
+        if (i == n || p[i] != '_')
+            return false;
+        i++;
+    }
+    if (words < 2)
+        return false;
+    for (;;) {
+        size_t start = i;
+        while (i < n && ms_ascii_is_digit(p[i]))
+            i++;
+        if (i == start)
+            return false;
+        if (i == n)
+            return i - start >= 3 && i - start <= 6;
+        if (p[i] != '_')
+            return false;
+        i++;
+    }
+}
+
+/* True when a mailbox name (letters and digits only, 8 to 24 of them)
+ * switches between letters and digits three times or more
+ * ("dhvow214r6dr", "1ljocry459tl"): a generated name, as people number
+ * their mailboxes once at the end ("maria1984"). */
+static bool interleaved_digits(const char *p, size_t n)
+{
+    if (n < 8 || n > 24)
+        return false;
+    size_t runs = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ms_ascii_is_alnum(p[i]))
+            return false;
+        runs +=
+            i == 0 || ms_ascii_is_digit(p[i]) != ms_ascii_is_digit(p[i - 1]);
+    }
+    return runs >= 4;
+}
+
 /* The sender's mailbox name is made up by a machine: capitals and small
- * letters at random, as bulk senders rotate a fresh address per mail. */
+ * letters at random, a serial number after words, or letters and digits
+ * interleaved, as bulk senders rotate a fresh address per mail. */
 static void random_local_part_signal(run *x)
 {
     const ms_message *m = x->m;
@@ -2989,7 +3114,11 @@ static void random_local_part_signal(run *x)
         return;
     const char *address = m->from.items[0].address;
     const char *at = strrchr(address, '@');
-    if (at && random_case(address, (size_t)(at - address)))
+    if (at == NULL)
+        return;
+    size_t n = (size_t)(at - address);
+    if (random_case(address, n) || numbered_name(address, n) ||
+        interleaved_digits(address, n))
         add_signal(x, S_RANDOM_LOCAL_PART, "%.200s", address);
 }
 
@@ -3031,6 +3160,171 @@ static bool names_money(const char *text)
         }
     }
     return false;
+}
+
+/* The i-th visible text of the mail, its length in *n: the plain parts
+ * first, then the rendered HTML docs. NULL for a part with no text. */
+static const char *visible_text(const ms_message *m, const ms_html_doc *docs,
+                                size_t i, size_t *n)
+{
+    if (i < m->n_text_plain) {
+        *n = m->text_plain[i]->text_len;
+        return m->text_plain[i]->text;
+    }
+    *n = docs[i - m->n_text_plain].text_len;
+    return docs[i - m->n_text_plain].text;
+}
+
+/* True when c separates the groups of a phone number's digits. */
+static bool phone_separator(char c)
+{
+    return c == ' ' || c == '.' || c == '-';
+}
+
+/* True when p[0..n) shows a North American phone number at i: ten
+ * digits as 3-3-4 with a space, a dot or a hyphen between the groups,
+ * the area code perhaps in parentheses and after "1" or "+1" ("1 863
+ * 337-1462", "(888) 555-0134", "+1-855-555-0199"), and no digit around
+ * it. */
+static bool phone_at(const char *p, size_t n, size_t i)
+{
+    static const size_t groups[] = {3, 3, 4};
+    size_t k = i;
+    if (k > 0 && (ms_ascii_is_digit(p[k - 1]) || p[k - 1] == '.'))
+        return false;
+    if (k + 2 < n && p[k] == '+' && p[k + 1] == '1' &&
+        phone_separator(p[k + 2]))
+        k += 3;
+    else if (k + 1 < n && p[k] == '1' && phone_separator(p[k + 1]))
+        k += 2;
+    for (size_t g = 0; g < 3; g++) {
+        bool paren = g == 0 && k < n && p[k] == '(';
+        k += paren;
+        for (size_t d = 0; d < groups[g]; d++, k++)
+            if (k >= n || !ms_ascii_is_digit(p[k]))
+                return false;
+        if (paren && (k >= n || p[k++] != ')'))
+            return false;
+        if (g < 2 && k < n && phone_separator(p[k]))
+            k++;
+        else if (g < 2 && !paren)
+            return false;
+    }
+    return k == n || !ms_ascii_is_digit(p[k]);
+}
+
+/* True when p[0..n) shows an amount charged: a currency sign or code
+ * next to a number with cents ("$438.22", "1,299.00 USD", "49,99" and
+ * the euro sign), as an invoice writes it. */
+static bool shows_charge(const char *p, size_t n)
+{
+    static const char *const marks[] = {"$",   "\xe2\x82\xac", "\xc2\xa3",
+                                        "USD", "EUR",          "GBP"};
+    for (size_t i = 0; i < n; i++) {
+        if (!ms_ascii_is_digit(p[i]) || (i > 0 && ms_ascii_is_digit(p[i - 1])))
+            continue;
+        size_t k = i;
+        for (;;) {
+            while (k < n && ms_ascii_is_digit(p[k]))
+                k++;
+            /* a thousands separator: a comma and three digits more */
+            if (k + 3 < n && p[k] == ',' && ms_ascii_is_digit(p[k + 1]) &&
+                ms_ascii_is_digit(p[k + 2]) && ms_ascii_is_digit(p[k + 3]))
+                k++;
+            else
+                break;
+        }
+        if (!(k + 2 < n && (p[k] == '.' || p[k] == ',') &&
+              ms_ascii_is_digit(p[k + 1]) && ms_ascii_is_digit(p[k + 2]) &&
+              (k + 3 == n || !ms_ascii_is_digit(p[k + 3]))))
+            continue;
+        size_t before = i > 0 && p[i - 1] == ' ' ? i - 1 : i;
+        size_t after = k + 3 < n && p[k + 3] == ' ' ? k + 4 : k + 3;
+        for (size_t m = 0; m < sizeof(marks) / sizeof(marks[0]); m++) {
+            size_t ml = strlen(marks[m]);
+            if ((before >= ml && memcmp(p + before - ml, marks[m], ml) == 0) ||
+                (after + ml <= n && memcmp(p + after, marks[m], ml) == 0))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* True when the visible text of the mail (its plain parts and rendered
+ * HTML) shows both a phone number and an amount charged: the shape of a
+ * call-back lure ("your renewal of $438.22 was processed; to cancel call
+ * 1 863 337-1462"). */
+static bool shows_callback(const ms_message *m, const ms_html_doc *docs,
+                           size_t n_docs)
+{
+    bool phone = false, charge = false;
+    for (size_t i = 0; i < m->n_text_plain + n_docs; i++) {
+        size_t n;
+        const char *p = visible_text(m, docs, i, &n);
+        if (p == NULL)
+            continue;
+        for (size_t k = 0; k < n && !phone; k++)
+            phone = (ms_ascii_is_digit(p[k]) || p[k] == '+' || p[k] == '(') &&
+                    phone_at(p, n, k);
+        charge = charge || shows_charge(p, n);
+        if (phone && charge)
+            return true;
+    }
+    return false;
+}
+
+/* Counts the invisible characters (zero-width space, joiners, word
+ * joiner, byte order mark) between two ASCII letters of p[0..n):
+ * "Y<ZWSP>ou<ZWSP>r Secu<ZWSP>re" reads as words and matches no filter.
+ * Soft hyphens are left out: newsletters set them as hyphenation
+ * hints. */
+static size_t hidden_in_words(const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    size_t count = 0;
+    /* the characters are E2 80 8B-8D, E2 81 A0 and EF BB BF in UTF-8:
+     * memchr finds their lead bytes */
+    const unsigned char *e2 = memchr(u, 0xe2, n), *ef = memchr(u, 0xef, n);
+    while (e2 || ef) {
+        const unsigned char *at = !ef || (e2 && e2 < ef) ? e2 : ef;
+        size_t i = (size_t)(at - u), k = i;
+        while (k + 3 <= n &&
+               ((u[k] == 0xe2 && u[k + 1] == 0x80 && u[k + 2] >= 0x8b &&
+                 u[k + 2] <= 0x8d) ||
+                (u[k] == 0xe2 && u[k + 1] == 0x81 && u[k + 2] == 0xa0) ||
+                (u[k] == 0xef && u[k + 1] == 0xbb && u[k + 2] == 0xbf)))
+            k += 3;
+        if (k > i && i > 0 && k < n && ms_ascii_is_alpha(p[i - 1]) &&
+            ms_ascii_is_alpha(p[k]))
+            count++;
+        size_t next = k > i ? k : i + 1;
+        if (e2 && (size_t)(e2 - u) < next)
+            e2 = next < n ? memchr(u + next, 0xe2, n - next) : NULL;
+        if (ef && (size_t)(ef - u) < next)
+            ef = next < n ? memchr(u + next, 0xef, n - next) : NULL;
+    }
+    return count;
+}
+
+/* Adds obfuscated_text when a visible text (a plain part or rendered
+ * HTML) hides invisible characters inside its words three times or
+ * more, unless a header already showed the trick. */
+static void hidden_text_signal(run *x, const ms_html_doc *docs, size_t n_docs)
+{
+    const ms_message *m = x->m;
+    if (fired(x, S_OBFUSCATED_TEXT))
+        return;
+    for (size_t i = 0; i < m->n_text_plain + n_docs; i++) {
+        size_t n;
+        const char *p = visible_text(m, docs, i, &n);
+        size_t hidden = p ? hidden_in_words(p, n) : 0;
+        if (hidden >= 3) {
+            add_signal(x, S_OBFUSCATED_TEXT,
+                       "the text hides %zu invisible characters inside words",
+                       hidden);
+            return;
+        }
+    }
 }
 
 /* Counts the visible characters of the mail that are not white space:
@@ -3350,7 +3644,7 @@ static void unverified_lure_signal(run *x, const char *from_reg,
         S_REPLY_TO_FREE_MAIL, S_RANDOM_SENDER_DOMAIN, S_INVALID_SENDER,
         S_FREE_MAIL_ODD_NAME, S_OBFUSCATED_TEXT,      S_BRAND_DISPLAY_NAME,
         S_LOOKALIKE_DOMAIN,   S_DISPLAY_NAME_ADDRESS, S_RANDOM_TOKEN,
-        S_RANDOM_LOCAL_PART,
+        S_RANDOM_LOCAL_PART,  S_CONTACT_FREE_MAIL,
     };
     const ms_phish_engine *e = x->e;
     if ((n_phrases == 0 && !fired(x, S_MONEY_SUBJECT)) ||
@@ -3374,6 +3668,159 @@ static void unverified_lure_signal(run *x, const char *from_reg,
                    n_phrases == 1 ? "" : "s", why);
 }
 
+/* True when the address a (n bytes) is one of the list's, case folded. */
+static bool listed_address(const ms_address_list *l, const char *a, size_t n)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const char *v = l->items[i].address;
+        if (v && strlen(v) == n && strncasecmp(v, a, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* True when the line holding text[at] quotes a header or introduces a
+ * quote ("From: Ann <ann@example.com>", "De: ...", "On Monday, ann@...
+ * wrote:"): an address a forward or a reply carries along, not one the
+ * writer asks to be written to. */
+static bool quoted_header_line(const char *text, size_t n, size_t at)
+{
+    static const char *const fields[] = {
+        "from",    "to",      "cc",      "bcc",   "reply-to", "sender",
+        "de",      "para",    "von",     "an",    "da",       "a",
+        "sent",    "date",    "enviado", "envoy", "gesendet", "inviato",
+        "subject", "assunto", "asunto",  "objet", "betreff",  "oggetto"};
+    size_t start = at, end = at;
+    while (start > 0 && text[start - 1] != '\n')
+        start--;
+    while (end < n && text[end] != '\n')
+        end++;
+    size_t i = start;
+    while (i < end && (text[i] == ' ' || text[i] == '\t' || text[i] == '>' ||
+                       text[i] == '*'))
+        i++;
+    size_t w = i;
+    while (w < end && w - i < 12 && text[w] != ':' && text[w] != ' ')
+        w++;
+    if (w < end && text[w] == ':')
+        for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+            if (strlen(fields[k]) == w - i &&
+                strncasecmp(text + i, fields[k], w - i) == 0)
+                return true;
+    while (end > at && ms_ascii_is_space(text[end - 1]))
+        end--;
+    return end > at && text[end - 1] == ':';
+}
+
+/* True when the word before the address that starts at text[start] says
+ * whom the mail went to ("This email was sent to ann@...", "enviado
+ * para ...", "Para: ..."): a recipient, as a bulk sender's footer names
+ * the mailbox it mailed, whatever To says. */
+static bool addressed_to(const char *text, size_t start)
+{
+    static const char *const words[] = {"to", "para", "an",      "for",
+                                        "a",  "per",  "\xc3\xa0"};
+    size_t end = start;
+    while (end > 0 &&
+           (ms_ascii_is_space(text[end - 1]) || text[end - 1] == ':' ||
+            text[end - 1] == '<' || text[end - 1] == '('))
+        end--;
+    size_t w = end;
+    while (w > 0 && (ms_ascii_is_alpha(text[w - 1]) ||
+                     (unsigned char)text[w - 1] >= 0x80))
+        w--;
+    for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+        if (strlen(words[k]) == end - w &&
+            strncasecmp(text + w, words[k], end - w) == 0)
+            return true;
+    return false;
+}
+
+/* Words that, shortly before an address, ask the reader to write to it:
+ * "Write at", "Email me at", "reply to", "contact", "e-mail box for
+ * response", in the languages of the phrase lists. */
+static const char *const contact_words[] = {
+    "mail",    "write",  "reply",  "respon",  "contact",
+    "contato", "reach",  "crivez", "schreib", "kontakt",
+    "scriv",   "escrib", "escrev", "antwort", "risp"};
+
+/* True when the 80 bytes before text[start] hold a contact word. */
+static bool contact_cue(const char *text, size_t start)
+{
+    size_t from = start > 80 ? start - 80 : 0;
+    for (size_t i = from; i < start; i++)
+        for (size_t k = 0; k < sizeof(contact_words) / sizeof(contact_words[0]);
+             k++) {
+            size_t wl = strlen(contact_words[k]);
+            if (i + wl <= start &&
+                strncasecmp(text + i, contact_words[k], wl) == 0)
+                return true;
+        }
+    return false;
+}
+
+/* Finds in text an address on a free mail provider that is neither the
+ * sender's nor a recipient's, outside quoted headers, and that the words
+ * before it offer as a contact; returns it (arena memory) or NULL. */
+static const char *free_contact(const run *x, const char *text, size_t n)
+{
+    const ms_message *m = x->m;
+    for (const char *at = memchr(text, '@', n); at;
+         at = memchr(at + 1, '@', n - (size_t)(at + 1 - text))) {
+        size_t pos = (size_t)(at - text);
+        size_t start = pos, end = pos + 1;
+        while (start > 0 && (ms_ascii_is_alnum(text[start - 1]) ||
+                             strchr("._+-", text[start - 1]) != NULL))
+            start--;
+        while (end < n && (ms_ascii_is_alnum(text[end]) || text[end] == '.' ||
+                           text[end] == '-'))
+            end++;
+        while (end > pos + 1 && text[end - 1] == '.')
+            end--;
+        /* "a@b.example@c.example" is no address to write to */
+        if (start == pos || end == pos + 1 || pos + 1 >= n ||
+            (start > 0 && text[start - 1] == '@'))
+            continue;
+        char *domain = ms_arena_strndup(x->a, at + 1, end - pos - 1);
+        const char *reg = domain ? registered(x->a, domain) : NULL;
+        if (reg == NULL || !in_domains(x->e->free_mail, x->e->n_free_mail, reg))
+            continue;
+        size_t len = end - start;
+        if (listed_address(&m->from, text + start, len) ||
+            listed_address(&m->to, text + start, len) ||
+            listed_address(&m->cc, text + start, len) ||
+            listed_address(&m->reply_to, text + start, len) ||
+            quoted_header_line(text, n, pos) || addressed_to(text, start) ||
+            !contact_cue(text, start))
+            continue;
+        return ms_arena_strndup(x->a, text + start, len);
+    }
+    return NULL;
+}
+
+/* A short mail (not long_text) outside mailing lists whose text asks to
+ * be written to at a free mailbox that is not the sender's: "write me at
+ * ...@gmail.com", "contact his secretary at ...@outlook.com". The
+ * Reply-To trick (reply_to_free_mail) done in the words of the mail,
+ * which advance-fee, donation and dating scams use to move the talk to
+ * a mailbox of their own. */
+static void contact_free_mail_signal(run *x, const ms_html_doc *docs,
+                                     size_t n_docs)
+{
+    const ms_message *m = x->m;
+    if (x->long_text || via_mailing_list(m))
+        return;
+    const char *found = NULL;
+    for (size_t i = 0; !found && i < m->n_text_plain + n_docs; i++) {
+        size_t n;
+        const char *p = visible_text(m, docs, i, &n);
+        if (p)
+            found = free_contact(x, p, n);
+    }
+    if (found)
+        add_signal(x, S_CONTACT_FREE_MAIL, "the text gives %.120s", found);
+}
+
 /* True when nobody vouches for the sender: a free mailbox, failed or
  * missing authentication for the From domain, or replies sent
  * elsewhere. */
@@ -3383,7 +3830,7 @@ static bool unvouched_sender(const run *x, const char *from_reg)
     return (from_reg && in_domains(e->free_mail, e->n_free_mail, from_reg)) ||
            fired(x, S_AUTH_FAIL) || fired(x, S_SENDER_UNALIGNED) ||
            fired(x, S_REPLY_TO_MISMATCH) || fired(x, S_REPLY_TO_FREE_MAIL) ||
-           fired(x, S_INVALID_SENDER);
+           fired(x, S_INVALID_SENDER) || fired(x, S_CONTACT_FREE_MAIL);
 }
 
 /* A mail of a few words that hands over a document (an attached file
@@ -3417,18 +3864,26 @@ static void reply_bait_signal(run *x, const ms_url_list *urls,
         if (is_link(u) && u->url.host != NULL)
             return;
     }
-    if (unvouched_sender(x, from_reg))
-        add_signal(x, S_REPLY_BAIT,
-                   "%zu visible characters, no link, no attachment, from %s",
-                   visible, from_reg ? from_reg : "an unknown sender");
+    if (!unvouched_sender(x, from_reg))
+        return;
+    add_signal(x, S_REPLY_BAIT,
+               "%zu visible characters, no link, no attachment, from %s",
+               visible, from_reg ? from_reg : "an unknown sender");
+    /* the scam's opening asks for an answer, and the answer goes to a
+     * free mailbox of the scammer's, not back to the sender */
+    if (fired(x, S_REPLY_TO_FREE_MAIL) || fired(x, S_CONTACT_FREE_MAIL))
+        add_signal(x, S_DIVERTED_REPLY, "replies go to a free mailbox: %s",
+                   fired(x, S_REPLY_TO_FREE_MAIL) ? "Reply-To"
+                                                  : "an address in the text");
 }
 
-/* Links that all lead away from the sender's domain, outside mailing
- * lists (whose posts link anywhere). */
+/* Links that all lead away from the sender's domain (all of them, when
+ * the From address has no domain), outside mailing lists (whose posts
+ * link anywhere). */
 static void links_elsewhere_signal(run *x, const ms_url_list *urls,
                                    const char *from_reg)
 {
-    if (urls == NULL || from_reg == NULL || via_mailing_list(x->m))
+    if (urls == NULL || via_mailing_list(x->m))
         return;
     size_t links = 0;
     const char *first = NULL;
@@ -3437,7 +3892,8 @@ static void links_elsewhere_signal(run *x, const ms_url_list *urls,
         if (!is_link(u) || u->url.host == NULL)
             continue;
         const char *reg = u->url.domain ? u->url.domain : u->url.host;
-        if (strcmp(reg, from_reg) == 0 || host_is(u->url.host, from_reg))
+        if (from_reg &&
+            (strcmp(reg, from_reg) == 0 || host_is(u->url.host, from_reg)))
             return;
         if (first == NULL)
             first = u->url.url;
@@ -3445,7 +3901,9 @@ static void links_elsewhere_signal(run *x, const ms_url_list *urls,
     }
     if (links > 0)
         add_signal(x, S_LINKS_ELSEWHERE, "%zu link%s, none to %s; first %.200s",
-                   links, links == 1 ? "" : "s", from_reg, first);
+                   links, links == 1 ? "" : "s",
+                   from_reg ? from_reg : "the sender, who has no domain",
+                   first);
 }
 
 /* A minimal HTML mail whose one or two link hosts are all away from the
@@ -3506,10 +3964,10 @@ static void abused_links_signal(run *x, const ms_url_list *urls)
 }
 
 /* A sender that looks made for the mailing (a machine-made mailbox name
- * or domain label, a domain on an abused top-level domain or a hosting
- * service) whose links all lead elsewhere or whose HTML is a line or two
- * around a link: a mass mailing sent from a throwaway domain for
- * somebody else's page. Mailing lists are left out. */
+ * or domain label, an address no mail system hands out, a domain on an
+ * abused top-level domain or a hosting service) whose links all lead elsewhere
+ * or whose HTML is a line or two around a link: a mass mailing sent from a
+ * throwaway domain for somebody else's page. Mailing lists are left out. */
 static void throwaway_sender_signal(run *x, const char *from_host,
                                     const char *from_reg)
 {
@@ -3520,6 +3978,8 @@ static void throwaway_sender_signal(run *x, const char *from_host,
     const char *why = NULL;
     if (fired(x, S_RANDOM_LOCAL_PART))
         why = "a machine-made mailbox name";
+    else if (fired(x, S_INVALID_SENDER))
+        why = "an address no mail system hands out";
     else if (fired(x, S_RANDOM_SENDER_DOMAIN))
         why = "a machine-made domain";
     else if (from_reg && abused_tld(e, from_reg))
@@ -3529,7 +3989,10 @@ static void throwaway_sender_signal(run *x, const char *from_host,
         why = "a hosting service";
     if (why)
         add_signal(x, S_THROWAWAY_SENDER, "%s sends the reader away from %s",
-                   why, from_reg ? from_reg : from_host);
+                   why,
+                   from_reg    ? from_reg
+                   : from_host ? from_host
+                               : "a sender with no domain");
 }
 
 /* A thin HTML mail (thin_html_body) whose line or two is bait: a phrase
@@ -3582,7 +4045,8 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     size_t n_urgency = n_phrases[PL_URGENCY];
     size_t n_credential = n_phrases[PL_CREDENTIAL];
 
-    brand_signals(&x, from_host, from_reg, urls, n_credential, n_urgency);
+    brand_signals(&x, from_host, from_reg, urls, n_credential, n_urgency, docs,
+                  n_docs);
     if (from_reg && abused_tld(e, from_reg))
         add_signal(&x, S_SUSPICIOUS_TLD, "sender domain %s", from_reg);
     if (from_host && in_domains(e->free_hosting, e->n_free_hosting, from_host))
@@ -3642,13 +4106,15 @@ ms_status ms_phish_analyze(const ms_phish_engine *e, ms_phish_scratch *s,
     size_t visible = visible_chars(m, docs, n_docs);
     x.long_text = visible > LONG_TEXT_CHARS;
     thin_body_signal(&x, n_docs, urls, visible);
+    contact_free_mail_signal(&x, docs, n_docs);
     if (names_money(m->subject))
         add_signal(&x, S_MONEY_SUBJECT, "subject \"%.120s\"", m->subject);
+    header_signals(&x, from_reg);
+    hidden_text_signal(&x, docs, n_docs);
     links_elsewhere_signal(&x, urls, from_reg);
     call_to_action_signal(&x, urls);
     abused_links_signal(&x, urls);
     throwaway_sender_signal(&x, from_host, from_reg);
-    header_signals(&x, from_reg);
     display_name_domain_signal(&x, from_reg);
     reply_bait_signal(&x, urls, from_reg, visible);
     attachment_only_signal(&x, from_reg, visible);

@@ -6,7 +6,8 @@
 # phishing sets and the false-positive rate (`phishing` verdicts) on the
 # ham sets, and the signals that fire most on each side.
 #
-#   tests/eval/phishing.sh [--histogram] [--misjudged] [LABEL=PATH ...]
+#   tests/eval/phishing.sh [--histogram] [--misjudged] [--halves]
+#                          [LABEL=PATH ...]
 #                          [-- extra analyze options]
 #   MAILSCOPE=path/to/mailscope tests/eval/phishing.sh ...
 #
@@ -14,6 +15,9 @@
 # risk points: where the sets overlap is where a threshold or a weight can
 # move. --misjudged lists the mails of phishing sets not judged `phishing`
 # and those of ham sets judged `phishing`, with their risk and signals.
+# --halves splits each set by the parity of the number in the mail's file
+# name (sample-12.eml is even) and prints the rate of each half: signals
+# are chosen on the even half, the odd half checks that they hold.
 #
 # LABEL is `phishing` or `ham`; PATH is a folder of mails or a file that
 # lists mail paths. Without sets: the 1,500 real phishing mails of
@@ -26,12 +30,14 @@ sets=()
 extra=()
 histogram=0
 misjudged=0
+halves=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --) shift; extra=("$@"); break ;;
     phishing=* | ham=*) sets+=("$1"); shift ;;
     --histogram) histogram=1; shift ;;
     --misjudged) misjudged=1; shift ;;
+    --halves) halves=1; shift ;;
     *) echo "phishing.sh: '$1' is not LABEL=PATH (LABEL: phishing or ham)" >&2
        exit 2 ;;
     esac
@@ -66,11 +72,12 @@ for set in "${sets[@]}"; do
     echo "$label $path $tmp/$i.jsonl" >>"$tmp/sets"
     i=$((i + 1))
 done
-python3 - "$tmp/sets" "$histogram" "$misjudged" <<'PY'
-import collections, json, sys
+python3 - "$tmp/sets" "$histogram" "$misjudged" "$halves" <<'PY'
+import collections, json, re, sys
 
 show_histogram = sys.argv[2] == "1"
 show_misjudged = sys.argv[3] == "1"
+show_halves = sys.argv[4] == "1"
 
 totals = {"phishing": [0, 0], "ham": [0, 0]}
 signals = {"phishing": collections.Counter(), "ham": collections.Counter()}
@@ -79,6 +86,7 @@ for line in open(sys.argv[1]):
     verdicts = collections.Counter()
     bands = collections.Counter()
     wrong = []
+    half = {"even": [0, 0], "odd": [0, 0]}
     for doc in open(out):
         d = json.loads(doc)
         p = d.get("phishing")
@@ -86,6 +94,12 @@ for line in open(sys.argv[1]):
             verdicts["error"] += 1
             continue
         verdicts[p["verdict"]] += 1
+        where = (d.get("source") or {}).get("path") or ""
+        number = re.search(r"(\d+)\.[^/]*$", where)
+        if number:
+            h = half["even" if int(number.group(1)) % 2 == 0 else "odd"]
+            h[0] += p["verdict"] == "phishing"
+            h[1] += 1
         bands[min(p["risk"] // 5 * 5, 100)] += 1
         if (p["verdict"] == "phishing") != (label == "phishing"):
             wrong.append((p["risk"], (d.get("source") or {}).get("path") or d.get("id"),
@@ -99,6 +113,9 @@ for line in open(sys.argv[1]):
     print(f"{label:8} {path}: {n} mails, phishing {hit} ({100 * hit / max(n, 1):.2f}%), "
           f"suspicious {verdicts['suspicious']}, clean {verdicts['clean']}, "
           f"errors {verdicts['error']}")
+    if show_halves:
+        print("  " + ", ".join(f"{k} half {v[0]}/{v[1]} ({100 * v[0] / max(v[1], 1):.2f}%)"
+                               for k, v in half.items()))
     if show_histogram:
         print("  risk  " + " ".join(f"{b}:{bands[b]}" for b in sorted(bands)))
     if show_misjudged:

@@ -1984,6 +1984,80 @@ def signal_display_name_trailing_tag():
 
 # ---- main -------------------------------------------------------------------
 
+def callback_renewal_invoice():
+    date = "Thu, 12 Feb 2026 01:44:09 +0000"
+    h = inbound(("mail.lakeside-rowing.example", "mail.lakeside-rowing.example"),
+                "203.0.113.148", date) + [
+        auth("spf=pass (sender IP is 203.0.113.148)\n\t"
+             "smtp.mailfrom=lakeside-rowing.example;\n\tdkim=none (message "
+             "not signed) header.d=none;\n\tdmarc=bestguesspass "
+             "header.from=lakeside-rowing.example"),
+        "Message-ID: <c3f1e0a7-52b8-4d6e-9a41-7e0d2b95c1aa@lakeside-rowing"
+        ".example>",
+        "Date: " + date,
+        "From: \"Billing Department\" <accounts7@lakeside-rowing.example>",
+        "To: %s" % VICTIM,
+        "Subject: Membership statement INV-55018-QT",
+    ]
+    html = (
+        "<html><head><link href=\"https://fonts.gstatic.example/css?family="
+        "Roboto\" rel=\"stylesheet\"></head><body style=\"font-family:"
+        "Roboto,Arial\">\n<table width=\"620\"><tr><td>\n"
+        "<h2>Norton 360 Deluxe</h2>\n<p>Hello,</p>\n<p>Thank you for "
+        "staying with us. Your yearly membership was renewed today and "
+        "the amount below was debited from the payment method on file."
+        "</p>\n<table>\n<tr><td>Statement</td><td>INV-55018-QT</td></tr>\n"
+        "<tr><td>Devices</td><td>5</td></tr>\n<tr><td>Total charged</td>"
+        "<td>$389.97</td></tr>\n</table>\n<p>If you did not ask for this "
+        "renewal, our billing desk can stop it within 48 hours: "
+        "<b>+1 (808) 555-0147</b>.</p>\n<p>Kind regards,<br>Customer "
+        "Billing</p>\n</td></tr></table>\n</body></html>\n")
+    root = text_part(html, "html")
+    write_case("callback_renewal_invoice", mail(h, root), {"phishing": {
+        "verdict": "phishing",
+        "brand": "Norton",
+        "signals": signals("callback_lure")}},
+        "A call-back lure dressed as a renewal invoice: Norton is named, "
+        "a charge of $389.97 and a phone number to stop it are given, the "
+        "sender is an unrelated domain and no link goes to Norton (the "
+        "only URL is a style sheet): callback_lure. With brand_body, "
+        "links_elsewhere and the phrases it reaches a verdict (40 without "
+        "it).")
+
+
+def signal_diverted_reply():
+    date = "Mon, 09 Mar 2026 07:18:52 +0000"
+    h = inbound(("mx2.stthomas-college.example", "mx2.stthomas-college.example"),
+                "192.0.2.211", date) + [
+        auth("spf=pass (sender IP is 192.0.2.211)\n\t"
+             "smtp.mailfrom=stthomas-college.example;\n\tdkim=pass "
+             "(signature was verified) header.d=stthomas-college.example;\n\t"
+             "dmarc=pass header.from=stthomas-college.example"),
+        "Message-ID: <DB9P193MB1412E0C4A7D1F2B39A0E61C8D22A@DB9P193MB1412."
+        "stthomas-college.example>",
+        "Date: " + date,
+        "From: Helen Marsh <h.marsh@stthomas-college.example>",
+        "To: %s" % VICTIM,
+        "Subject: Good day",
+    ]
+    root = text_part(
+        "Good day,\n\nI have a proposal that will be of benefit to both of "
+        "us. I am not able to say more on this mailbox.\n\nWrite to me at "
+        "helen.marsh.office@outlook.com and I will explain everything.\n\n"
+        "Regards,\nHelen\n", cte="7bit")
+    write_case("signal_diverted_reply", mail(h, root), {"phishing": {
+        "verdict": "phishing",
+        "signals": signals("contact_free_mail", "reply_bait",
+                           "diverted_reply")}},
+        "The opening of an advance-fee scam from a real (compromised) "
+        "college mailbox that passes DMARC: a few lines, no link, and the "
+        "answer asked for at a free mailbox that is not the sender's "
+        "(contact_free_mail, 'Write to me at ...@outlook.com'). "
+        "That makes the sender one nobody vouches for (reply_bait), and a "
+        "short no-link mail whose replies go to a free mailbox is "
+        "diverted_reply; without it the mail stays suspicious.")
+
+
 ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        bit_filename, bit_filename_in_zip, bit_mail_from, bit_mail_subject,
        bit_mail_form, bit_mail_body_words_apart,
@@ -2001,7 +2075,8 @@ ALL = [bit_mail_body, bit_urls_body, bit_text_attachment, bit_urls_attachment,
        signal_split_from_field, signal_brand_joined_display_name,
        benign_brand_joined_display_name, cpf_training_fund,
        health_plan_limited_time, signal_abused_links_only,
-       benign_post_one_abused_link, signal_display_name_trailing_tag]
+       benign_post_one_abused_link, signal_display_name_trailing_tag,
+       callback_renewal_invoice, signal_diverted_reply]
 
 
 def main():

@@ -317,6 +317,27 @@ static void test_obfuscated_text(void **state)
                 "From: a@b.example\n"
                 "Subject: =?UTF-8?Q?R=C3=A9sum=C3=A9_du_caf=C3=A9?=\n\nhi\n");
     assert_null(signal_of(r, "obfuscated_text"));
+    /* zero-width spaces inside the words of the body, three of them;
+     * two, or the preheader padding between words, or soft hyphens, are
+     * not the trick */
+    static const char zwsp[] = "\xe2\x80\x8b";
+    char mail[512];
+    snprintf(mail, sizeof(mail),
+             "From: a@b.example\nSubject: hi\nContent-Type: text/plain; "
+             "charset=utf-8\n\nYo%sur secu%sre docu%sment is ready.\n",
+             zwsp, zwsp, zwsp);
+    assert_non_null(signal_of(analyze(f, mail), "obfuscated_text"));
+    snprintf(mail, sizeof(mail),
+             "From: a@b.example\nSubject: hi\nContent-Type: text/plain; "
+             "charset=utf-8\n\nYo%sur secu%sre document is ready. %s %s "
+             "%s\n",
+             zwsp, zwsp, zwsp, zwsp, zwsp);
+    assert_null(signal_of(analyze(f, mail), "obfuscated_text"));
+    assert_null(signal_of(
+        analyze(f, "From: a@b.example\nSubject: hi\nContent-Type: text/plain; "
+                   "charset=utf-8\n\nVer\xc2\xadsiche\xc2\xadrungs\xc2\xad"
+                   "ver\xc2\xadtrag\n"),
+        "obfuscated_text"));
 }
 
 /* The topmost Authentication-Results decides; a forged one below it does
@@ -431,6 +452,210 @@ static void test_random_token(void **state)
                  names[i]);
         assert_null(signal_of(analyze(f, mail), "random_token"));
     }
+}
+
+/* Fills the one %s of format with each of fills in turn, analyzes the
+ * mail and checks that the signal fires (fires) or does not. */
+static void check_fills(fixture *f, const char *format,
+                        const char *const *fills, size_t n, const char *name,
+                        bool fires)
+{
+    char mail[512];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(mail, sizeof(mail), format, fills[i]);
+        const ms_phish_signal *s = signal_of(analyze(f, mail), name);
+        if ((s != NULL) != fires)
+            fail_msg("%s %s on: %s", name, fires ? "missed" : "fired",
+                     fills[i]);
+    }
+}
+
+/* Mailbox names a machine makes (random case, a serial number after
+ * words, letters and digits interleaved) fire random_local_part; the
+ * names people and companies choose do not. */
+static void test_random_local_part(void **state)
+{
+    fixture *f = *state;
+    static const char *const machine[] = {
+        "kkzWneyD",        "Garcia_Lena_48213", "SPRING_DEAL_3_90417",
+        "join_today_5521", "qhvex318t7mr",      "7fkwqz52bnd",
+        "mariaconti4x81w"};
+    static const char *const chosen[] = {
+        "JohnSmith",        "OrderUpdatesUSA", "maria1984", "john_smith",
+        "sales_team_2024x", "j.smith_1990",    "support24", "mp3lover",
+        "billing_42",       "no-reply_10023",  "noreply2"};
+    static const char mail[] =
+        "From: Offers <%s@deals.example>\nSubject: hi\n\nhi\n";
+    check_fills(f, mail, machine, sizeof(machine) / sizeof(machine[0]),
+                "random_local_part", true);
+    check_fills(f, mail, chosen, sizeof(chosen) / sizeof(chosen[0]),
+                "random_local_part", false);
+}
+
+/* A brand named with a phone number and an amount charged, from a
+ * sender that is not the brand and with no link to it, is a call-back
+ * lure; without the number, without the charge, or with a link to the
+ * brand's site it is not. */
+static void test_callback_lure(void **state)
+{
+    fixture *f = *state;
+    static const char mail[] =
+        "From: Billing <desk@rowing-club.example>\nSubject: Statement\n"
+        "Content-Type: text/html\n\n"
+        "<p>Your Norton plan was renewed: %s was charged.</p>"
+        "<p>To cancel call %s.</p>%s\n";
+    static const char *const phones[] = {"1 863 337-1462", "(888) 555-0134",
+                                         "+1-855-555-0199", "808.555.0147"};
+    static const char *const charges[] = {"$438.22", "USD 59.99",
+                                          "1,299.00 USD", "$ 74.50"};
+    char buf[512];
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(buf, sizeof(buf), mail, charges[i], phones[i], "");
+        assert_non_null(signal_of(analyze(f, buf), "callback_lure"));
+    }
+    snprintf(buf, sizeof(buf), mail, "$438.22", "our desk", "");
+    assert_null(signal_of(analyze(f, buf), "callback_lure"));
+    snprintf(buf, sizeof(buf), mail, "the yearly fee", "1 863 337-1462", "");
+    assert_null(signal_of(analyze(f, buf), "callback_lure"));
+    snprintf(buf, sizeof(buf), mail, "$438.22", "12 863 337-14620", "");
+    assert_null(signal_of(analyze(f, buf), "callback_lure"));
+    snprintf(buf, sizeof(buf), mail, "$438.22", "1 863 337-1462",
+             "<a href=\"https://my.norton.com/account\">Your account</a>");
+    assert_null(signal_of(analyze(f, buf), "callback_lure"));
+}
+
+/* A short mail that asks to be written to at a free mailbox other than
+ * the sender's fires contact_free_mail; the same address as the sender,
+ * a recipient named in a bulk footer, a quoted header of a forward and an
+ * address with no word asking for a reply do not. */
+static void test_contact_free_mail(void **state)
+{
+    fixture *f = *state;
+    static const char mail[] =
+        "From: Grace Mensah <grace@clinic-lome.example>\nTo: ann@home.example\n"
+        "Subject: Hello\n\n%s\n";
+    static const char *const asks[] = {
+        "I am lonely. Write at grace.mensah77@gmail.com for my photos.",
+        "For the funds contact my lawyer.\nE-mail: barrister.kofi@outlook.com",
+        "Kindly reply to me privately (grace.mensah77@gmail.com)."};
+    static const char *const others[] = {
+        "This email was sent to ann.smith@gmail.com by Garden News.",
+        "---------- Forwarded message ---------\n"
+        "From: Mike Lane <mike.lane@gmail.com>\nSubject: photos\n\nHi!",
+        "The photos from mike.lane@gmail.com are in the shared folder.",
+        "Write at grace@clinic-lome.example for my photos."};
+    check_fills(f, mail, asks, sizeof(asks) / sizeof(asks[0]),
+                "contact_free_mail", true);
+    check_fills(f, mail, others, sizeof(others) / sizeof(others[0]),
+                "contact_free_mail", false);
+}
+
+/* A mail with a well-formed List-Id is a list's post, exempt from
+ * links_elsewhere; a List-Id copied with a slip (a dot at an end, a dot
+ * doubled) exempts nothing, and one bad field of two spoils both. */
+static void test_list_id_well_formed(void **state)
+{
+    fixture *f = *state;
+    static const char mail[] =
+        "From: Offers <deals@shop.example>\n%sSubject: hi\n"
+        "Content-Type: text/html\n\n"
+        "<p>Our picks of the week.</p>"
+        "<a href=\"https://track.other.example/c/1\">See them</a>\n";
+    static const char *const lists[] = {
+        "List-Id: <weekly.shop.example>\n",
+        "List-Id: Shop weekly <weekly.shop.example>\n",
+        "List-Id: <a.lists.example>\nList-Id: <b.lists.example>\n"};
+    static const char *const forged[] = {
+        "List-Id: <.7289367.lists.example>\n", "List-Id: <weekly..example>\n",
+        "List-Id: <weekly.shop.example>\nList-Id: <.81.lists.example>\n",
+        "List-Id: <weekly>\n"};
+    check_fills(f, mail, lists, sizeof(lists) / sizeof(lists[0]),
+                "links_elsewhere", false);
+    check_fills(f, mail, forged, sizeof(forged) / sizeof(forged[0]),
+                "links_elsewhere", true);
+}
+
+/* The sign-in alerts of account providers, as phishing copies them, are
+ * credential phrases in each language. */
+static void test_sign_in_alert_phrases(void **state)
+{
+    fixture *f = *state;
+    static const char *const alerts[] = {
+        "We detected something unusual about a recent sign-in to your "
+        "account.",
+        "Nous avons d\xc3\xa9tect\xc3\xa9 quelque chose d'inhabituel \xc3\xa0 "
+        "propos d'une connexion r\xc3\xa9"
+        "cente.",
+        "Detectamos algo inusual en un inicio de sesi\xc3\xb3n reciente.",
+        "Detectamos algo incomum em uma entrada recente.",
+        "Wir haben etwas Ungew\xc3\xb6hnliches bei einer Anmeldung erkannt.",
+        "Abbiamo rilevato qualcosa di insolito in un accesso recente."};
+    check_fills(
+        f,
+        "From: a@b.example\nSubject: Account\nContent-Type: text/plain; "
+        "charset=utf-8\n\n%s\n",
+        alerts, sizeof(alerts) / sizeof(alerts[0]), "credential_request", true);
+}
+
+/* A From address with no domain sends every link elsewhere (with links
+ * to a page of another site that sender is a throwaway one) and differs
+ * from any Reply-To. */
+static void test_sender_without_domain(void **state)
+{
+    fixture *f = *state;
+    const ms_phish_result *r =
+        analyze(f, "From: Nail-Care-Service\nSubject: Healthy nails\n"
+                   "Content-Type: text/html\n\n<p>Try our treatment now.</p>"
+                   "<a href=\"https://offer.nails.example/t/7\">Order</a>\n");
+    assert_non_null(signal_of(r, "invalid_sender"));
+    assert_non_null(signal_of(r, "links_elsewhere"));
+    assert_non_null(signal_of(r, "throwaway_sender"));
+    r = analyze(f, "From: Rachid Ramiro\nReply-To: <r.ramiro1960@gmail.com>\n"
+                   "Subject: Your draft\n\nContact me to receive it.\n");
+    assert_non_null(signal_of(r, "reply_to_free_mail"));
+    r = analyze(f, "From: Nail Care <care@nails.example>\nSubject: Healthy "
+                   "nails\nContent-Type: text/html\n\n<p>Try our treatment "
+                   "now.</p><a href=\"https://offer.nails.example/t/7\">"
+                   "Order</a>\n");
+    assert_null(signal_of(r, "links_elsewhere"));
+    assert_null(signal_of(r, "throwaway_sender"));
+}
+
+/* Casino bonuses with no deposit are lure phrases in each language. */
+static void test_casino_bonus_phrases(void **state)
+{
+    fixture *f = *state;
+    static const char *const offers[] = {
+        "Jetzt registrieren: 100 Gratisspins, keine Einzahlung erforderlich.",
+        "Reg\xc3\xadstrate hoy y juega sin dep\xc3\xb3sito.",
+        "Inscrivez-vous et jouez sans d\xc3\xa9p\xc3\xb4t.",
+        "Registrati ora e gioca senza deposito.",
+        "Cadastre-se e jogue sem dep\xc3\xb3sito.",
+        "Meld je aan en speel zonder storting."};
+    check_fills(f,
+                "From: a@b.example\nSubject: Casino\nContent-Type: text/plain; "
+                "charset=utf-8\n\n%s\n",
+                offers, sizeof(offers) / sizeof(offers[0]), "lure", true);
+}
+
+/* The donation and widow stories of advance-fee fraud are scam phrases;
+ * a courier service named in a business mail is not. */
+static void test_donation_scam_phrases(void **state)
+{
+    fixture *f = *state;
+    static const char *const stories[] = {
+        "Mr. Arnold has donated $2,500,000.00 to you.",
+        "Contact my secretary to receive your donation.",
+        "We were married for ten years without a child.",
+        "Ambos \xc3\xa9ramos crist\xc3\xa3os renascidos."};
+    static const char *const business[] = {
+        "Our courier service picks the parcel up on Monday."};
+    static const char format[] =
+        "From: a@b.example\nSubject: Hello\nContent-Type: text/plain; "
+        "charset=utf-8\n\n%s\n";
+    check_fills(f, format, stories, sizeof(stories) / sizeof(stories[0]),
+                "scam", true);
+    check_fills(f, format, business, 1, "scam", false);
 }
 
 /* A display name that shows another site's domain; the sender's own
@@ -558,6 +783,14 @@ int main(void)
         cmocka_unit_test(test_phrases_on_word_boundaries),
         cmocka_unit_test(test_sender_alignment),
         cmocka_unit_test(test_random_token),
+        cmocka_unit_test(test_random_local_part),
+        cmocka_unit_test(test_callback_lure),
+        cmocka_unit_test(test_contact_free_mail),
+        cmocka_unit_test(test_list_id_well_formed),
+        cmocka_unit_test(test_sign_in_alert_phrases),
+        cmocka_unit_test(test_sender_without_domain),
+        cmocka_unit_test(test_casino_bonus_phrases),
+        cmocka_unit_test(test_donation_scam_phrases),
         cmocka_unit_test(test_display_name_domain),
         cmocka_unit_test(test_free_mail_sender),
         cmocka_unit_test(test_long_mail_phrases_weigh_half),
