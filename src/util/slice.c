@@ -101,11 +101,24 @@ size_t ms_slice_find_ci(ms_slice hay, ms_slice needle)
     if (needle.n > hay.n)
         return (size_t)-1;
     char first = ms_ascii_lower(needle.p[0]);
-    for (size_t i = 0; i + needle.n <= hay.n; i++) {
-        if (ms_ascii_lower(hay.p[i]) != first)
+    size_t last = hay.n - needle.n; /* the last place the needle fits */
+    if (!ms_ascii_is_alpha(first)) {
+        /* one case only ("<form", "</script"): memchr finds the places */
+        const char *at = hay.p;
+        while ((at = memchr(at, first, (size_t)(hay.p + last - at) + 1))) {
+            if (ms_slice_eq_ci((ms_slice){at, needle.n}, needle))
+                return (size_t)(at - hay.p);
+            if (at++ == hay.p + last)
+                break;
+        }
+        return (size_t)-1;
+    }
+    for (size_t i = 0; i <= last; i++) {
+        /* | 0x20 lower-cases a letter; another byte it turns into the
+         * letter is turned away by the whole compare */
+        if ((char)(hay.p[i] | 0x20) != first)
             continue;
-        ms_slice at = {hay.p + i, needle.n};
-        if (ms_slice_eq_ci(at, needle))
+        if (ms_slice_eq_ci((ms_slice){hay.p + i, needle.n}, needle))
             return i;
     }
     return (size_t)-1;

@@ -106,6 +106,28 @@ static void test_prefix_ignoring_case(void **state)
     assert_false(ms_slice_starts_with_ci(of("", 0), "h"));
 }
 
+/* Finding a needle ignoring case: by memchr when its first byte is no
+ * letter, byte by byte otherwise; at the start, at the very end, absent,
+ * longer than the haystack, and after near misses. */
+static void test_find_ignoring_case(void **state)
+{
+    (void)state;
+    const char *html = "<p>Hi</p><FoRm action=x><form>";
+    ms_slice h = of(html, strlen(html));
+    assert_int_equal(ms_slice_find_ci(h, of("<form", 5)), 9);
+    assert_int_equal(ms_slice_find_ci(h, of("FORM>", 5)), 25);
+    assert_int_equal(ms_slice_find_ci(h, of("<p>", 3)), 0);
+    assert_int_equal(ms_slice_find_ci(h, of("<form>", 6)), 24);
+    assert_int_equal(ms_slice_find_ci(h, of("</form", 6)), (size_t)-1);
+    assert_int_equal(ms_slice_find_ci(h, of("action=y", 8)), (size_t)-1);
+    assert_int_equal(ms_slice_find_ci(of("<<<<", 4), of("<<<<<", 5)),
+                     (size_t)-1);
+    assert_int_equal(ms_slice_find_ci(of("<<<x", 4), of("<x", 2)), 2);
+    assert_int_equal(ms_slice_find_ci(of("@`[{", 4), of("{", 1)), 3);
+    assert_int_equal(ms_slice_find_ci(of("@@a", 3), of("A", 1)), 2);
+    assert_int_equal(ms_slice_find_ci(of("abc", 3), of("", 0)), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -113,6 +135,7 @@ int main(void)
         cmocka_unit_test(test_slice_eq_ci_lengths_and_whole_names),
         cmocka_unit_test(test_equal_to_c_string_ignoring_case),
         cmocka_unit_test(test_prefix_ignoring_case),
+        cmocka_unit_test(test_find_ignoring_case),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
