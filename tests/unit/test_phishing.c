@@ -538,10 +538,11 @@ static void test_contact_free_mail(void **state)
         "I am lonely. Write at grace.mensah77@gmail.com for my photos.",
         "For the funds contact my lawyer.\nE-mail: barrister.kofi@outlook.com",
         "Kindly reply to me privately (grace.mensah77@gmail.com)."};
-    static const char *const others[] = {
-        "This email was sent to ann.smith@gmail.com by Garden News.",
+    static const char forwarded[] =
         "---------- Forwarded message ---------\n"
-        "From: Mike Lane <mike.lane@gmail.com>\nSubject: photos\n\nHi!",
+        "From: Mike Lane <mike.lane@gmail.com>\nSubject: photos\n\nHi!";
+    static const char *const others[] = {
+        "This email was sent to ann.smith@gmail.com by Garden News.", forwarded,
         "The photos from mike.lane@gmail.com are in the shared folder.",
         "Write at grace@clinic-lome.example for my photos."};
     check_fills(f, mail, asks, sizeof(asks) / sizeof(asks[0]),
