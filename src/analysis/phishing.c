@@ -415,6 +415,12 @@ static size_t normalize(char *dst, const char *p, size_t n, bool words)
             }
             continue;
         }
+        /* and white space (and, for words, ASCII punctuation but the ':'
+         * of a scheme): a run of it is one space */
+        if (c < 0x80 && (k == 1 || (k == 2 && words && c != ':'))) {
+            space = true;
+            continue;
+        }
         /* words: a URL ("scheme://...", "www.") is not text; its words
          * ("claim-your-bonus") are dropped up to the next white space */
         if (words && ((c == ':' && i + 2 < n && p[i + 1] == '/' &&
@@ -1502,8 +1508,9 @@ static const char *registered(ms_arena *a, const char *host)
         return NULL;
     for (char *c = low; *c; c++)
         *c = (char)ms_ascii_lower((unsigned char)*c);
-    const psl_ctx_t *psl = psl_builtin();
-    const char *reg = psl ? psl_registrable_domain(psl, low) : NULL;
+    const char *suffix, *reg;
+    if (!ms_url_public_suffix(low, &suffix, &reg))
+        reg = NULL;
     return reg ? reg : low;
 }
 

@@ -479,10 +479,9 @@ typedef struct psl_memo {
 } psl_memo;
 static _Thread_local psl_memo psl_memos[PSL_MEMO_SLOTS];
 
-/* Sets *suffix and *reg to the public suffix and the registrable domain
- * of host (pointers into host, NULL when none). False when there is no
- * list. */
-static bool psl_lookup(const char *host, const char **suffix, const char **reg)
+/* Looks a host up in the public suffix list; see url_parse.h. */
+bool ms_url_public_suffix(const char *host, const char **suffix,
+                          const char **reg)
 {
     size_t n = strlen(host);
     uint32_t h = 2166136261u;
@@ -519,7 +518,7 @@ static ms_status split_domain(ms_arena *a, ms_url *out)
         strchr(host, '%') != NULL)
         return MS_OK; /* no dot, or not a name (escaped by set_name_host) */
     const char *suffix, *reg;
-    if (!psl_lookup(host, &suffix, &reg))
+    if (!ms_url_public_suffix(host, &suffix, &reg))
         return MS_OK;
     size_t host_n = strlen(host);
     if (suffix != NULL) {

@@ -83,6 +83,14 @@ ms_status ms_url_parse(ms_arena *a, const char *p, size_t n, ms_url *out);
 ms_status ms_url_resolve(ms_arena *a, const char *base, const char *ref,
                          size_t n, const char **out, size_t *out_n);
 
+/* Looks the lower-case host name up in the public suffix list: sets
+ * *suffix to its public suffix and *reg to its registrable domain
+ * (pointers into host, NULL when there is none). Answers are remembered
+ * per thread, as mails name the same hosts again and again. False when
+ * no list is available. */
+bool ms_url_public_suffix(const char *host, const char **suffix,
+                          const char **reg);
+
 /* True when the n bytes at p start with a scheme ("x:", two letters or
  * more so that "c:\path" is not one). */
 bool ms_url_has_scheme(const char *p, size_t n);
