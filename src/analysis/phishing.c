@@ -346,6 +346,23 @@ static bool may_hide(unsigned char c, unsigned char d)
     }
 }
 
+/* The bytes normalize copies without a second look: ASCII letters (in
+ * lower case) and digits, but 'w' and 'W', which may start "www.". */
+static const char plain_lower[256] = {
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e',
+    ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j',
+    ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n', ['o'] = 'o',
+    ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+    ['u'] = 'u', ['v'] = 'v', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e',
+    ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j',
+    ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o',
+    ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't',
+    ['U'] = 'u', ['V'] = 'v', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z',
+};
+
 /* Starts a word in normalize's output after white space: one space
  * between words (and at the start with words set). */
 static inline void open_word(char *dst, size_t *o, bool *space, size_t *word_at,
@@ -400,19 +417,15 @@ static size_t normalize(char *dst, const char *p, size_t n, bool words)
         unsigned k = cls[c];
         /* most bytes: a run of ASCII letters and digits, copied in lower
          * case ('w' is left to the checks below: it may start "www.") */
-        if (c < 0x80 && (k == 0 || k == 3) && (c | 0x20) != 'w') {
+        if (plain_lower[c] != 0) {
             if (space)
                 open_word(dst, &o, &space, &word_at, words);
-            for (;;) {
-                dst[o++] = (char)(k == 3 ? c + 32 : c);
-                if (i + 1 >= n)
-                    break;
-                c = (unsigned char)p[i + 1];
-                k = cls[c];
-                if (c >= 0x80 || (k != 0 && k != 3) || (c | 0x20) == 'w')
-                    break;
+            char d;
+            while (i < n && (d = plain_lower[(unsigned char)p[i]]) != 0) {
+                dst[o++] = d;
                 i++;
             }
+            i--;
             continue;
         }
         /* and white space (and, for words, ASCII punctuation but the ':'
