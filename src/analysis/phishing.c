@@ -240,6 +240,12 @@ struct ms_phish_engine {
     unsigned char *lit_use; /* USE_* bits: which lists hold it */
     size_t n_lits, cap_lits;
     uint32_t *words; /* word ids of all keyword lines */
+    /* for each literal, the brands with a keyword line that starts with
+     * it (brand_by_first[at[lit] .. at[lit + 1]]): a brand none of whose
+     * first words occurs in a mail cannot match it */
+    uint32_t *first_at, *brand_by_first;
+    uint32_t *brand_always; /* brands with a line of no word: always */
+    size_t n_brand_always;
     size_t n_words, cap_words;
     brand *brands;
     size_t n_brands, cap_brands;
@@ -1238,6 +1244,47 @@ static ms_status compile(ms_phish_engine *e, char *err, size_t err_size)
     return rc;
 }
 
+/* Builds the index from each literal to the brands with a keyword line
+ * that starts with it (counted, then filled, in brand order). */
+static ms_status index_first_words(ms_phish_engine *e)
+{
+    e->first_at = calloc(e->n_lits + 1, sizeof(uint32_t));
+    size_t n_refs = 0;
+    for (size_t i = 0; i < e->n_brands; i++)
+        n_refs += e->brands[i].n_lines;
+    e->brand_by_first = calloc(n_refs ? n_refs : 1, sizeof(uint32_t));
+    e->brand_always = calloc(e->n_brands ? e->n_brands : 1, sizeof(uint32_t));
+    if (e->first_at == NULL || e->brand_by_first == NULL ||
+        e->brand_always == NULL)
+        return MS_ENOMEM;
+    for (size_t i = 0; i < e->n_brands; i++) {
+        bool always = false;
+        for (size_t k = 0; k < e->brands[i].n_lines; k++) {
+            if (e->brands[i].lines[k].n > 0)
+                e->first_at[e->words[e->brands[i].lines[k].first] + 1]++;
+            else
+                always = true;
+        }
+        if (always)
+            e->brand_always[e->n_brand_always++] = (uint32_t)i;
+    }
+    for (size_t l = 0; l < e->n_lits; l++)
+        e->first_at[l + 1] += e->first_at[l];
+    uint32_t *fill = calloc(e->n_lits + 1, sizeof(uint32_t));
+    if (fill == NULL)
+        return MS_ENOMEM;
+    for (size_t i = 0; i < e->n_brands; i++)
+        for (size_t k = 0; k < e->brands[i].n_lines; k++) {
+            const kw_line *line = &e->brands[i].lines[k];
+            if (line->n == 0)
+                continue;
+            uint32_t lit = e->words[line->first];
+            e->brand_by_first[e->first_at[lit] + fill[lit]++] = (uint32_t)i;
+        }
+    free(fill);
+    return MS_OK;
+}
+
 /* Builds the engine; see phishing.h. */
 ms_status ms_phish_engine_new(const ms_phish_config *c, ms_phish_engine **out,
                               char *err, size_t err_size)
@@ -1269,6 +1316,8 @@ ms_status ms_phish_engine_new(const ms_phish_config *c, ms_phish_engine **out,
         rc = load_files(e, &c->signals, 1, load_signals, err, err_size);
     if (rc == MS_OK)
         rc = index_lists(e);
+    if (rc == MS_OK)
+        rc = index_first_words(e);
     if (rc == MS_OK)
         rc = compile(e, err, err_size);
     if (rc != MS_OK) {
@@ -1306,6 +1355,9 @@ void ms_phish_engine_free(ms_phish_engine *e)
     free(e->lit_len);
     free(e->lit_use);
     free(e->words);
+    free(e->first_at);
+    free(e->brand_by_first);
+    free(e->brand_always);
     free(e->subjects);
     free(e->urgency);
     free(e->credential);
@@ -2274,7 +2326,30 @@ static void spamscope_part(run *x, const ms_url_list *urls)
     uint32_t candidates[MAX_CANDIDATES];
     size_t n_candidates = 0;
     bool every = false;
+    /* the brands with a line whose first word occurs, marked from the
+     * words found (few) rather than by asking every brand (many) */
+    size_t n_marks = (e->n_brands + 63) / 64;
+    uint64_t *marks = ms_arena_alloc(x->a, (n_marks ? n_marks : 1) * 8);
+    if (marks != NULL) {
+        memset(marks, 0, n_marks * 8);
+        for (size_t k = 0; k < e->n_brand_always; k++)
+            marks[e->brand_always[k] / 64] |= (uint64_t)1
+                                              << (e->brand_always[k] % 64);
+        for (size_t i = 0; i < s->n_bytes; i++) {
+            for (unsigned v = s->any[i]; v != 0; v &= v - 1) {
+                size_t lit = i * 8 + (size_t)__builtin_ctz(v);
+                if (lit >= e->n_lits)
+                    break;
+                for (uint32_t k = e->first_at[lit]; k < e->first_at[lit + 1];
+                     k++)
+                    marks[e->brand_by_first[k] / 64] |=
+                        (uint64_t)1 << (e->brand_by_first[k] % 64);
+            }
+        }
+    }
     for (size_t i = 0; i < e->n_brands && !every; i++) {
+        if (marks != NULL && !(marks[i / 64] >> (i % 64) & 1))
+            continue;
         const brand *b = &e->brands[i];
         if (!lines_match(e, b->lines, b->n_lines, s->any))
             continue;
