@@ -8,54 +8,32 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "report/document.h"
 
+#include "analysis/hashes.h"
 #include "analysis/qrcode.h"
-#include "analysis/ssdeep.h"
 #include "report/message_json.h"
 #include "util/json.h"
 
-/* Writes n bytes of digest as lower-case hex into hex (2n+1 bytes). */
-static void to_hex(const unsigned char *md, unsigned n, char *hex)
+/* Writes one digest, null when it could not be computed (""). */
+static void write_digest(ms_json *w, const char *key, const char *hex)
 {
-    static const char digits[] = "0123456789abcdef";
-    for (unsigned i = 0; i < n; i++) {
-        hex[2 * i] = digits[md[i] >> 4];
-        hex[2 * i + 1] = digits[md[i] & 15];
-    }
-    hex[2 * n] = '\0';
+    if (hex[0] != '\0')
+        ms_json_kv_cstr(w, key, hex);
+    else
+        ms_json_kv_null(w, key);
 }
 
 /* Writes the hashes object of the raw mail: md5, sha1, sha256, sha512 and
- * ssdeep. */
-static void write_hashes(ms_json *w, const char *data, size_t len,
-                         const char *sha256)
+ * ssdeep, as ms_hashes_compute gave them. */
+static void write_hashes(ms_json *w, const ms_hashes *h)
 {
-    static const struct {
-        const char *key;
-        const EVP_MD *(*md)(void);
-    } algos[] = {{"md5", EVP_md5}, {"sha1", EVP_sha1}, {"sha512", EVP_sha512}};
     ms_json_object_begin(w);
-    for (size_t i = 0; i < sizeof(algos) / sizeof(algos[0]); i++) {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned n = 0;
-        char hex[2 * EVP_MAX_MD_SIZE + 1];
-        if (EVP_Digest(data, len, md, &n, algos[i].md(), NULL)) {
-            to_hex(md, n, hex);
-            ms_json_kv_cstr(w, algos[i].key, hex);
-        } else {
-            ms_json_kv_null(w, algos[i].key);
-        }
-        if (i == 1)
-            ms_json_kv_cstr(w, "sha256", sha256);
-    }
-    char fuzzy[MS_SSDEEP_DIGEST_MAX];
-    if (ms_ssdeep((const unsigned char *)data, len, fuzzy) == 0)
-        ms_json_kv_cstr(w, "ssdeep", fuzzy);
-    else
-        ms_json_kv_null(w, "ssdeep");
+    write_digest(w, "md5", h->md5);
+    write_digest(w, "sha1", h->sha1);
+    write_digest(w, "sha256", h->sha256);
+    write_digest(w, "sha512", h->sha512);
+    write_digest(w, "ssdeep", h->ssdeep);
     ms_json_object_end(w);
 }
 
@@ -394,8 +372,12 @@ void ms_document_build(ms_worker *w, const ms_origin *origin, const char *data,
                     info);
         return;
     }
-    char id[65];
-    ms_sha256_hex(data, len, id);
+    /* the raw mail's digests in one pass; its sha256 is the id */
+    ms_hashes hashes;
+    if (ms_hashes_compute((const unsigned char *)data, len, true, &hashes) !=
+        MS_OK)
+        ms_sha256_hex(data, len, hashes.sha256); /* the others stay null */
+    const char *id = hashes.sha256;
     ms_arena_reset(w->arena);
     ms_message *m = NULL;
     ms_status rc = ms_message_parse(w->arena, data, len, &e->parse, &m);
@@ -433,7 +415,7 @@ void ms_document_build(ms_worker *w, const ms_origin *origin, const char *data,
     ms_json_kv_cstr(&j, "id", id);
     write_source(&j, origin, data, len);
     ms_json_key(&j, "hashes");
-    write_hashes(&j, data, len, id);
+    write_hashes(&j, &hashes);
     if (e->attach)
         ms_message_write_json_with(&j, m, write_attachments, w);
     else
