@@ -204,7 +204,7 @@ static inline bool tag_is(const char *name, const char *lit)
 static bool name_in(const char *name, const char *const *list)
 {
     for (; *list != NULL; list++) {
-        if (name[0] == (*list)[0] && strcmp(name, *list) == 0)
+        if (tag_is(name, *list))
             return true;
     }
     return false;
