@@ -187,8 +187,43 @@ static void pieces_init(pieces *d)
     d->tail = 0;
 }
 
-/* The general way, two passes: count the triggers to settle the level,
- * then hash the pieces of that level and of the one above. */
+/* One pass over the input hashing the pieces of level lo and the two
+ * above: pc[0] the full digest of lo, pc[1] the full digest and pc[2]
+ * the half digest of lo + 1, pc[3] the half digest of lo + 2; counts[0]
+ * and counts[1] the triggers of level lo and up, lo + 1 and up. Returns
+ * the rolling sum at the end. */
+static uint32_t hash_pieces(const unsigned char *p, size_t n, unsigned lo,
+                            pieces pc[4], uint64_t counts[2])
+{
+    for (int k = 0; k < 4; k++)
+        pieces_init(&pc[k]);
+    counts[0] = counts[1] = 0;
+    uint32_t q, sum = 0;
+    roll r = {0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = p[i];
+        sum = roll_step(&r, c, i >= WINDOW ? p[i - WINDOW] : 0);
+        pc[0].h = fnv(pc[0].h, c);
+        pc[1].h = fnv(pc[1].h, c);
+        pc[2].h = fnv(pc[2].h, c);
+        pc[3].h = fnv(pc[3].h, c);
+        if (!trigger(sum, lo, &q))
+            continue;
+        counts[0]++;
+        cut_full(&pc[0]);
+        if ((q >> lo) & 1)
+            continue;
+        counts[1]++;
+        cut_full(&pc[1]);
+        cut_half(&pc[2]);
+        if (((q >> (lo + 1)) & 1) == 0)
+            cut_half(&pc[3]);
+    }
+    return sum;
+}
+
+/* The general way, two passes: count the triggers to settle the level
+ * bi, then hash the pieces of bi and of the one above. */
 static void two_passes(const unsigned char *p, size_t n, unsigned guess,
                        char *out)
 {
@@ -205,23 +240,10 @@ static void two_passes(const unsigned char *p, size_t n, unsigned guess,
         lmin = 0; /* rare: few triggers high up; count them all */
     }
     unsigned bi = (unsigned)level;
-    pieces first, second;
-    pieces_init(&first);
-    pieces_init(&second);
-    uint32_t q, sum = 0;
-    roll r = {0, 0, 0};
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = p[i];
-        sum = roll_step(&r, c, i >= WINDOW ? p[i - WINDOW] : 0);
-        first.h = fnv(first.h, c);
-        second.h = fnv(second.h, c);
-        if (!trigger(sum, bi, &q))
-            continue;
-        cut_full(&first);
-        if (((q >> bi) & 1) == 0) /* a trigger of level bi + 1 too */
-            cut_half(&second);
-    }
-    write_digest(out, bi, &first, bi + 1 < levels ? &second : NULL, sum);
+    pieces pc[4];
+    uint64_t counts[2];
+    uint32_t sum = hash_pieces(p, n, bi, pc, counts);
+    write_digest(out, bi, &pc[0], bi + 1 < levels ? &pc[2] : NULL, sum);
 }
 
 /* Writes the ssdeep digest; see ssdeep.h.
@@ -245,40 +267,16 @@ int ms_ssdeep(const unsigned char *p, size_t n, char *out)
         return 0;
     }
     unsigned lo = guess - 1;
-    pieces full_lo, full_g, half_g, half_up;
-    pieces_init(&full_lo);
-    pieces_init(&full_g);
-    pieces_init(&half_g);
-    pieces_init(&half_up);
-    uint64_t n_lo = 0, n_g = 0; /* triggers of level lo and up, g and up */
-    uint32_t q, sum = 0;
-    roll r = {0, 0, 0};
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = p[i];
-        sum = roll_step(&r, c, i >= WINDOW ? p[i - WINDOW] : 0);
-        full_lo.h = fnv(full_lo.h, c);
-        full_g.h = fnv(full_g.h, c);
-        half_g.h = fnv(half_g.h, c);
-        half_up.h = fnv(half_up.h, c);
-        if (!trigger(sum, lo, &q))
-            continue;
-        n_lo++;
-        cut_full(&full_lo);
-        if ((q >> lo) & 1)
-            continue;
-        n_g++;
-        cut_full(&full_g);
-        cut_half(&half_g);
-        if (((q >> guess) & 1) == 0)
-            cut_half(&half_up);
-    }
+    pieces pc[4];
+    uint64_t counts[2];
+    uint32_t sum = hash_pieces(p, n, lo, pc, counts);
     /* level g opens with the first trigger of lo, level g + 1 (the last
      * that can open) with the first of g; the printed level is g when
      * its digest is long enough, else lo when lo's is */
-    if (n_g >= HALF_LEN)
-        write_digest(out, guess, &full_g, &half_up, sum);
-    else if (n_lo >= HALF_LEN)
-        write_digest(out, lo, &full_lo, &half_g, sum);
+    if (counts[1] >= HALF_LEN)
+        write_digest(out, guess, &pc[1], &pc[3], sum);
+    else if (counts[0] >= HALF_LEN)
+        write_digest(out, lo, &pc[0], &pc[2], sum);
     else
         two_passes(p, n, guess, out);
     return 0;
